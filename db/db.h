@@ -1,0 +1,47 @@
+/*
+ * db.h: the storage layer, the only code that includes <db.h>.  Callers see
+ * an opaque store (one Berkeley DB environment and its databases) and an
+ * opaque transaction.  Table functions return 0 on success, 1 when the key
+ * is absent and -1 when a Berkeley DB call failed; the failure is recorded in
+ * the transaction, and txn_run maps it to one HTTP status.
+ */
+#ifndef CATALOGD_DB_H
+#define CATALOGD_DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "lib/lib.h"
+
+struct store;
+struct txn;
+
+/* store.c */
+#define STORE_RECOVER	0x1	/* supervisor: create the environment, recover */
+struct store	*store_open(const char *, int);	/* new; NULL after a log line */
+void		 store_close(struct store *);
+bool		 store_panicked(void);
+int		 store_checkpoint(struct store *);
+void		 store_version_check(void);
+
+/* txn.c: every transaction goes through txn_run. */
+typedef int	(*txn_fn)(struct txn *, void *);
+int		 txn_run(struct store *, txn_fn, void *);
+int		 txn_fail(struct txn *, int, const char *);
+
+/* runtimes.c: the runtime catalog, keyed by type and name. */
+int	runtime_get(struct txn *, const char *, struct runtime *);
+int	runtime_put(struct txn *, const struct runtime *);
+int	runtime_delete(struct txn *, const char *);
+int	runtime_list(struct txn *, int (*)(const struct runtime *, void *),
+	    void *);
+
+/* tokens.c: tokens by salted hash, and the installation salt. */
+int	salt_get(struct txn *, unsigned char[SALT_LEN]);
+int	salt_put(struct txn *, const unsigned char[SALT_LEN]);
+int	token_get(struct txn *, const unsigned char[TOKEN_HASH_LEN],
+	    struct token_rec *);
+int	token_put(struct txn *, const unsigned char[TOKEN_HASH_LEN],
+	    const struct token_rec *);
+
+#endif

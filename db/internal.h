@@ -1,0 +1,29 @@
+/*
+ * internal.h: what the files of db/ share and nobody else sees.
+ */
+#ifndef CATALOGD_DB_INTERNAL_H
+#define CATALOGD_DB_INTERNAL_H
+
+#include <db.h>
+
+#include "db/db.h"
+
+struct store {
+	DB_ENV	*env;
+	DB	*runtimes;
+	DB	*tokens;
+	DB	*meta;
+};
+
+struct txn {
+	struct store	*store;
+	DB_TXN		*tid;
+	int		 err;	/* the Berkeley DB error that ended the attempt */
+};
+
+/* records.c: get/put/delete of opaque values inside a transaction. */
+int	rec_get(struct txn *, DB *, const void *, size_t, void **, size_t *);
+int	rec_put(struct txn *, DB *, const void *, size_t, const void *, size_t);
+int	rec_del(struct txn *, DB *, const void *, size_t);
+
+#endif

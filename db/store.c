@@ -1,0 +1,154 @@
+/*
+ * store.c: opening the Berkeley DB environment.  The supervisor opens it
+ * with DB_CREATE|DB_RECOVER before any worker exists (recovery must run in
+ * one process, alone) and creates the databases in a transaction; workers
+ * join it without recovery.  Commits are synchronous (the default): nothing
+ * here may ever set DB_TXN_NOSYNC, since a plain process crash then loses
+ * acknowledged writes.  One DB_ENV per process.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/internal.h"
+
+static volatile int panicked;
+
+static void
+errcall(const DB_ENV *env, const char *pfx, const char *msg)
+{
+	log_err("berkeley db: %s", msg);
+}
+
+static void
+event(DB_ENV *env, u_int32_t ev, void *info)
+{
+	if (ev == DB_EVENT_PANIC || ev == DB_EVENT_REG_PANIC)
+		panicked = 1;
+}
+
+/* True once the environment needs recovery: the process must then exit. */
+bool
+store_panicked(void)
+{
+	return panicked != 0;
+}
+
+/* Refuses to run against a libdb whose version differs from the headers. */
+void
+store_version_check(void)
+{
+	int	 major, minor, patch;
+
+	db_version(&major, &minor, &patch);
+	if (major != DB_VERSION_MAJOR || minor != DB_VERSION_MINOR)
+		fatal("libdb %d.%d.%d at run time, but built against %d.%d",
+		    major, minor, patch, DB_VERSION_MAJOR, DB_VERSION_MINOR);
+}
+
+static int
+open_db(struct store *st, DB_TXN *tid, DB **dbp, const char *file, int create)
+{
+	int	 rc;
+
+	if ((rc = db_create(dbp, st->env, 0)) != 0)
+		return rc;
+	rc = (*dbp)->open(*dbp, tid, file, NULL, DB_BTREE,
+	    create ? DB_CREATE : (tid ? 0 : DB_AUTO_COMMIT), 0600);
+	if (rc != 0) {
+		(*dbp)->close(*dbp, 0);
+		*dbp = NULL;
+	}
+	return rc;
+}
+
+static int
+open_dbs(struct store *st, int create)
+{
+	DB_TXN	*tid = NULL;
+	int	 rc;
+
+	if (create && (rc = st->env->txn_begin(st->env, NULL, &tid, 0)) != 0)
+		return rc;
+	if ((rc = open_db(st, tid, &st->runtimes, "runtimes.db", create)) != 0 ||
+	    (rc = open_db(st, tid, &st->tokens, "tokens.db", create)) != 0 ||
+	    (rc = open_db(st, tid, &st->meta, "meta.db", create)) != 0) {
+		if (tid != NULL)
+			tid->abort(tid);
+		return rc;
+	}
+	return tid != NULL ? tid->commit(tid, 0) : 0;
+}
+
+struct store *
+store_open(const char *home, int flags)
+{
+	struct store	*st = xcalloc(1, sizeof *st);
+	u_int32_t	 oflags = DB_INIT_TXN | DB_INIT_LOCK | DB_INIT_LOG |
+			    DB_INIT_MPOOL;
+	int		 rc;
+
+	if ((rc = db_env_create(&st->env, 0)) != 0) {
+		log_err("db_env_create: %s", db_strerror(rc));
+		free(st);
+		return NULL;
+	}
+	st->env->set_errcall(st->env, errcall);
+	st->env->set_event_notify(st->env, event);
+	if (flags & STORE_RECOVER) {
+		/* Region sizes are fixed when recovery re-creates the regions. */
+		oflags |= DB_CREATE | DB_RECOVER;
+		st->env->set_cachesize(st->env, 0, 32 * 1024 * 1024, 1);
+		st->env->set_lk_max_locks(st->env, 100000);
+		st->env->set_lk_max_objects(st->env, 100000);
+		st->env->set_lk_max_lockers(st->env, 10000);
+		st->env->set_lk_detect(st->env, DB_LOCK_DEFAULT);
+	}
+	if ((rc = st->env->open(st->env, home, oflags, 0600)) != 0) {
+		log_err("opening the environment in %s: %s", home,
+		    db_strerror(rc));
+		st->env->close(st->env, 0);
+		free(st);
+		return NULL;
+	}
+	if ((rc = open_dbs(st, flags & STORE_RECOVER)) != 0) {
+		log_err("opening the databases in %s: %s", home, db_strerror(rc));
+		store_close(st);
+		return NULL;
+	}
+	return st;
+}
+
+void
+store_close(struct store *st)
+{
+	DB	*dbs[] = { st->runtimes, st->tokens, st->meta };
+	size_t	 i;
+	int	 rc;
+
+	for (i = 0; i < sizeof dbs / sizeof dbs[0]; i++)
+		if (dbs[i] != NULL && (rc = dbs[i]->close(dbs[i], 0)) != 0)
+			log_err("closing a database: %s", db_strerror(rc));
+	if ((rc = st->env->close(st->env, 0)) != 0)
+		log_err("closing the environment: %s", db_strerror(rc));
+	free(st);
+}
+
+/* Writes a checkpoint and removes the log files no longer needed. */
+int
+store_checkpoint(struct store *st)
+{
+	int	 rc;
+
+	if ((rc = st->env->txn_checkpoint(st->env, 0, 0, 0)) != 0) {
+		log_err("checkpoint: %s", db_strerror(rc));
+		return -1;
+	}
+	if ((rc = st->env->log_archive(st->env, NULL, DB_ARCH_REMOVE)) != 0) {
+		log_err("removing old logs: %s", db_strerror(rc));
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,91 @@
+/*
+ * txn.c: the one transaction skeleton.  Begin, run the operation, commit;
+ * on DB_LOCK_DEADLOCK or DB_LOCK_NOTGRANTED abort FIRST, back off with
+ * jitter, and retry a bounded number of times.  A live transaction is
+ * aborted on every path that does not commit, and nothing touches it after
+ * commit or abort.  txn_status is the one place that turns a storage error
+ * into an HTTP status.
+ */
+#include "config.h"
+
+#include <string.h>
+#include <time.h>
+
+#include "db/internal.h"
+
+#define TXN_ATTEMPTS	8
+
+static int
+txn_status(int err)
+{
+	switch (err) {
+	case DB_LOCK_DEADLOCK:
+	case DB_LOCK_NOTGRANTED:
+	case DB_RUNRECOVERY:
+		return 503;
+	default:
+		return 500;
+	}
+}
+
+static void
+backoff(int attempt)
+{
+	struct timespec	 ts;
+	unsigned char	 r;
+	long		 ms;
+
+	random_bytes(&r, 1);
+	ms = 1 + (r % (4 << (attempt < 3 ? attempt : 3)));
+	ts.tv_sec = 0;
+	ts.tv_nsec = ms * 1000000L;
+	nanosleep(&ts, NULL);
+}
+
+/* Records a failed Berkeley DB call in the transaction; returns -1. */
+int
+txn_fail(struct txn *t, int err, const char *what)
+{
+	t->err = err;
+	if (err != DB_LOCK_DEADLOCK && err != DB_LOCK_NOTGRANTED)
+		log_err("%s: %s", what, db_strerror(err));
+	return -1;
+}
+
+/*
+ * Runs fn inside a transaction.  fn returns 0 to commit, an HTTP status to
+ * abort with that answer, or -1 after txn_fail.  The result is 0 once the
+ * commit returned 0 (and only then), fn's status, or 500/503.
+ */
+int
+txn_run(struct store *st, txn_fn fn, void *arg)
+{
+	struct txn	 t;
+	int		 attempt, rc, err;
+
+	for (attempt = 0; attempt < TXN_ATTEMPTS; attempt++) {
+		memset(&t, 0, sizeof t);
+		t.store = st;
+		if ((err = st->env->txn_begin(st->env, NULL, &t.tid, 0)) != 0) {
+			log_err("txn_begin: %s", db_strerror(err));
+			return txn_status(err);
+		}
+		rc = fn(&t, arg);
+		if (rc == 0) {
+			err = t.tid->commit(t.tid, 0);
+			if (err == 0)
+				return 0;
+			log_err("commit: %s", db_strerror(err));
+			return txn_status(err);
+		}
+		if ((err = t.tid->abort(t.tid)) != 0)
+			log_err("abort: %s", db_strerror(err));
+		if (rc > 0)
+			return rc;
+		if (t.err != DB_LOCK_DEADLOCK && t.err != DB_LOCK_NOTGRANTED)
+			return txn_status(t.err);
+		backoff(attempt);
+	}
+	log_warn("transaction still deadlocked after %d attempts", attempt);
+	return 503;
+}

@@ -1,0 +1,469 @@
+/*
+ * request.c: one HTTP request from CGI variables to the answer.  The checks
+ * Vault makes before authentication come first (method, ?list=, a write to
+ * a path ending in '/', body size and syntax); then one transaction runs
+ * authentication, routing, field validation and the handler.  The answer is
+ * written only after the transaction ended, so a 204 always follows a
+ * commit that returned 0.  struct request owns every allocation and is
+ * cleared after each request, so nothing leaks into the next one.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "fcgi/fcgi.h"
+
+#define MULTIERR(s)	"1 error occurred:\n\t* " s "\n\n"
+
+static const char *
+reason(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 204: return "No Content";
+	case 400: return "Bad Request";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 413: return "Payload Too Large";
+	case 415: return "Unsupported Media Type";
+	case 500: return "Internal Server Error";
+	case 503: return "Service Unavailable";
+	default: return "Unknown";
+	}
+}
+
+/* Writes the status, the fixed headers and the body; nothing else. */
+static void
+respond_raw(struct request *req, int status, const char *body, size_t len)
+{
+	char	 head[256];
+	int	 n;
+
+	n = snprintf(head, sizeof head, "Status: %d %s\r\n"
+	    "Content-Type: application/json\r\n"
+	    "Cache-Control: no-store\r\n\r\n", status, reason(status));
+	FCGX_PutStr(head, n, req->fx->out);
+	if (len > 0)
+		FCGX_PutStr(body, (int)len, req->fx->out);
+}
+
+/* Writes a JSON answer (value borrowed) with Go's trailing newline. */
+void
+respond_json(struct request *req, int status, const json_t *j)
+{
+	char	*body;
+	size_t	 len;
+
+	body = json_encode_go(j, &len);
+	body = xrealloc(body, len + 2);
+	body[len++] = '\n';
+	respond_raw(req, status, body, len);
+	free(body);
+}
+
+/* Writes {"errors":[text]} (or [] for an empty text) with the status. */
+static void
+write_error(struct request *req, int status, const char *text)
+{
+	json_t	*errs = json_array(), *top = json_object();
+
+	if (text != NULL && *text != '\0')
+		json_array_append_new(errs, json_string(text));
+	json_object_set_new(top, "errors", errs);
+	respond_json(req, status, top);
+	json_decref(top);
+}
+
+/* Sets the answer to an error with the given text; returns the status. */
+int
+respond_error(struct request *req, int status, const char *text)
+{
+	apierr_set(&req->err, status, "%s", text);
+	return status;
+}
+
+/* Rebuilds an object with its keys in sorted order, recursively. */
+static int
+keycmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static json_t *
+sorted(json_t *j)
+{
+	const char	**keys, *k;
+	json_t		 *v, *out;
+	size_t		  i, n;
+
+	if (json_is_array(j)) {
+		out = json_array();
+		json_array_foreach(j, i, v)
+			json_array_append_new(out, sorted(v));
+		return out;
+	}
+	if (!json_is_object(j))
+		return json_incref(j);
+	n = json_object_size(j);
+	keys = xcalloc(n, sizeof *keys);
+	i = 0;
+	json_object_foreach(j, k, v)
+		keys[i++] = k;
+	qsort(keys, n, sizeof *keys, keycmp);
+	out = json_object();
+	for (i = 0; i < n; i++)
+		json_object_set_new(out, keys[i],
+		    sorted(json_object_get(j, keys[i])));
+	free(keys);
+	return out;
+}
+
+/* Makes a 200 answer with data (stolen); keys are sorted as Go sorts maps. */
+void
+set_data(struct request *req, json_t *data)
+{
+	json_decref(req->out);
+	req->out = sorted(data);
+	json_decref(data);
+	req->status = 200;
+}
+
+static void
+add_warning(json_t *warnings, const char *what, const struct buf *names)
+{
+	char	*w;
+
+	if (names->len == 0)
+		return;
+	w = xasprintf("%s: [%s]", what, names->data);
+	json_array_append_new(warnings, json_string(w));
+	free(w);
+}
+
+static void
+write_envelope(struct request *req)
+{
+	json_t	*env = json_object(), *warnings = json_array();
+	char	 id[37];
+
+	uuid_v4(id);
+	add_warning(warnings, "Endpoint ignored these unrecognized parameters",
+	    &req->ignored);
+	add_warning(warnings, "Endpoint replaced the value of these parameters "
+	    "with the values captured from the endpoint's path", &req->replaced);
+	json_object_set_new(env, "request_id", json_string(id));
+	json_object_set_new(env, "lease_id", json_string(""));
+	json_object_set_new(env, "renewable", json_false());
+	json_object_set_new(env, "lease_duration", json_integer(0));
+	json_object_set(env, "data", req->out);
+	json_object_set_new(env, "wrap_info", json_null());
+	json_object_set_new(env, "warnings", json_array_size(warnings) ?
+	    json_incref(warnings) : json_null());
+	json_object_set_new(env, "auth", json_null());
+	json_object_set_new(env, "mount_type",
+	    json_string(req->route ? req->route->mount_type : "system"));
+	json_decref(warnings);
+	respond_json(req, 200, env);
+	json_decref(env);
+}
+
+/* Reads the body: at most limit+1 bytes, never sized by CONTENT_LENGTH. */
+static int
+read_body(struct request *req, struct buf *body)
+{
+	const char	*cl = FCGX_GetParam("CONTENT_LENGTH", req->fx->envp);
+	size_t		 limit = req->cfg->body_limit, want = 0;
+	char		 chunk[8192];
+	int		 n;
+	bool		 have_cl = cl != NULL && *cl != '\0';
+
+	if (have_cl) {
+		char *end;
+		unsigned long long v = strtoull(cl, &end, 10);
+
+		if (*end != '\0' || *cl == '-')
+			return respond_error(req, 400, "error reading request body");
+		if (v > limit)
+			return respond_error(req, 413, "request body too large");
+		want = (size_t)v;
+	}
+	while (body->len <= limit) {
+		size_t room = limit + 1 - body->len;
+
+		n = FCGX_GetStr(chunk, (int)(room < sizeof chunk ? room :
+		    sizeof chunk), req->fx->in);
+		if (n <= 0)
+			break;
+		buf_add(body, chunk, (size_t)n);
+	}
+	if (body->len > limit)
+		return respond_error(req, 413, "request body too large");
+	if (have_cl && body->len != want)
+		return respond_error(req, 400, "error reading request body");
+	return 0;
+}
+
+static bool
+is_form(const char *ct, const struct buf *body)
+{
+	static const char form[] = "application/x-www-form-urlencoded";
+	size_t	 n, i;
+
+	if (ct == NULL)
+		return false;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	n = strcspn(ct, ";");
+	while (n > 0 && (ct[n - 1] == ' ' || ct[n - 1] == '\t'))
+		n--;
+	if (n != sizeof form - 1 || strncasecmp(ct, form, n) != 0)
+		return false;
+	for (i = 0; i < body->len && i < 512; i++) {
+		char c = body->data[i];
+
+		if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+			continue;
+		return c != '{' && c != '[';
+	}
+	return true;
+}
+
+static int
+parse_body(struct request *req)
+{
+	const char	*ct = FCGX_GetParam("CONTENT_TYPE", req->fx->envp);
+	struct buf	 body;
+	int		 rc;
+
+	buf_init(&body);
+	if ((rc = read_body(req, &body)) == 0) {
+		if (is_form(ct, &body)) {
+			if (form_parse(body.data, body.len, FORM_JOIN,
+			    &req->data) == -1)
+				rc = respond_error(req, 400,
+				    "error parsing form data");
+		} else if (json_parse_object(body.data, body.len,
+		    &req->data) == -1)
+			rc = respond_error(req, 400, "error parsing JSON");
+	}
+	buf_free(&body);
+	return rc;
+}
+
+/* GET: ?list= turns a read into a list (Vault's first-value rule). */
+static int
+parse_query(struct request *req, const char *q)
+{
+	json_t	*v;
+	bool	 list;
+
+	form_parse(q ? q : "", q ? strlen(q) : 0, FORM_LIST | FORM_LENIENT,
+	    &req->data);
+	req->from_query = true;
+	json_object_del(req->data, "help");
+	if (req->op != OP_READ || (v = json_object_get(req->data, "list")) ==
+	    NULL)
+		return 0;
+	if (json_is_array(v))
+		v = json_array_get(v, 0);
+	if (*json_string_value(v) == '\0')
+		return 0;
+	if (go_parse_bool(json_string_value(v), &list) == -1)
+		return respond_error(req, 400, "");
+	if (list) {
+		json_object_del(req->data, "list");
+		req->op = OP_LIST;
+	}
+	return 0;
+}
+
+static const char *
+token_from(struct request *req)
+{
+	const char	*t = FCGX_GetParam("HTTP_X_VAULT_TOKEN", req->fx->envp);
+	const char	*a;
+
+	if (t != NULL && *t != '\0')
+		return t;
+	a = FCGX_GetParam("HTTP_AUTHORIZATION", req->fx->envp);
+	if (a == NULL || strncmp(a, "Bearer ", 7) != 0)
+		return NULL;
+	for (a += 7; *a == ' ' || *a == '\t'; a++)
+		;
+	return a;
+}
+
+/* Resolves the route and converts its fields; errors wait for auth. */
+static void
+prepare_route(struct request *req)
+{
+	const struct field	*f;
+	size_t			 n = 0;
+	json_t			*old;
+
+	if (req->path_bad || (req->route = route_find(req->path,
+	    &req->name)) == NULL)
+		return;
+	if (req->name != NULL) {
+		const char *caps[][2] = {
+			{ "name", req->name }, { "type", "container" },
+		};
+
+		for (size_t i = 0; i < 2; i++) {
+			old = json_object_get(req->data, caps[i][0]);
+			if (old != NULL && !json_is_null(old)) {
+				if (req->replaced.len > 0)
+					buf_addc(&req->replaced, ' ');
+				buf_adds(&req->replaced, caps[i][0]);
+			}
+			json_object_set_new(req->data, caps[i][0],
+			    json_string(caps[i][1]));
+		}
+	}
+	for (f = req->route->fields; f->name != NULL; f++)
+		n++;
+	req->field_status = fields_convert(req->route->fields, n, req->data,
+	    req->from_query, req->vals, &req->ignored, &req->err);
+}
+
+/* The checks Vault makes before it looks at the token. */
+static int
+pre_auth(struct request *req)
+{
+	const char	*method = FCGX_GetParam("REQUEST_METHOD", req->fx->envp);
+	const char	*uri = FCGX_GetParam("REQUEST_URI", req->fx->envp);
+	const char	*q, *ct;
+	size_t		 plen;
+	int		 rc;
+
+	if (method == NULL || uri == NULL)
+		return respond_error(req, 400, "malformed request");
+	q = strchr(uri, '?');
+	plen = q ? (size_t)(q - uri) : strlen(uri);
+	if (plen < 4 || strncmp(uri, "/v1/", 4) != 0)
+		return respond_error(req, 404, MULTIERR("unsupported path"));
+	rc = path_decode(uri + 4, plen - 4, &req->path);
+	if (rc == -1)
+		return respond_error(req, 400, "invalid request path");
+	req->path_bad = rc == 1;
+	if (q != NULL)
+		q++;
+
+	if (strcmp(method, "GET") == 0)
+		req->op = OP_READ;
+	else if (strcmp(method, "LIST") == 0)
+		req->op = OP_LIST;
+	else if (strcmp(method, "DELETE") == 0)
+		req->op = OP_DELETE;
+	else if (strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0)
+		req->op = OP_UPDATE;
+	else if (strcmp(method, "PATCH") == 0) {
+		ct = FCGX_GetParam("CONTENT_TYPE", req->fx->envp);
+		if (ct == NULL || strncasecmp(ct,
+		    "application/merge-patch+json", 28) != 0) {
+			char *m = xasprintf("PATCH requires Content-Type of "
+			    "application/merge-patch+json, provided %s",
+			    ct ? ct : "");
+
+			rc = respond_error(req, 415, m);
+			free(m);
+			return rc;
+		}
+		req->op = OP_PATCH;
+	} else
+		return respond_error(req, 405, "");
+
+	if (req->op == OP_UPDATE || req->op == OP_PATCH) {
+		plen = strlen(req->path);
+		if (plen > 0 && req->path[plen - 1] == '/')
+			return respond_error(req, 400,
+			    "cannot write to a path ending in '/'");
+		if (req->op == OP_PATCH)
+			req->data = json_object();
+		else if ((rc = parse_body(req)) != 0)
+			return rc;
+	} else if ((rc = parse_query(req, q)) != 0)
+		return rc;
+
+	if (req->op == OP_LIST) {
+		plen = strlen(req->path);
+		if (plen == 0 || req->path[plen - 1] != '/') {
+			char *p = xasprintf("%s/", req->path);
+
+			free(req->path);
+			req->path = p;
+		}
+	}
+	req->token = xstrdup(token_from(req) ? token_from(req) : "");
+	prepare_route(req);
+	return 0;
+}
+
+/* The transaction: authenticate, then route, validate and handle. */
+static int
+request_txn(struct txn *t, void *arg)
+{
+	struct request	*req = arg;
+	handler_fn	 h;
+	int		 rc;
+
+	json_decref(req->out);
+	req->out = NULL;
+	req->status = 0;
+	if ((rc = auth_check(req, t)) != 0)
+		return rc;
+	if (req->route == NULL)
+		return respond_error(req, 404, MULTIERR("unsupported path"));
+	if ((h = req->route->handlers[req->op]) == NULL)
+		return respond_error(req, 405, MULTIERR("unsupported operation"));
+	if (req->field_status != 0)
+		return req->field_status;
+	return h(req, t);
+}
+
+static void
+request_free(struct request *req)
+{
+	fields_free(req->vals, MAX_FIELDS);
+	json_decref(req->data);
+	json_decref(req->out);
+	free(req->path);
+	free(req->token);
+	free(req->name);
+	buf_free(&req->ignored);
+	buf_free(&req->replaced);
+}
+
+void
+request_handle(FCGX_Request *fx, struct store *st, const struct config *cfg)
+{
+	struct request	 req;
+	int		 rc;
+
+	memset(&req, 0, sizeof req);
+	req.fx = fx;
+	req.store = st;
+	req.cfg = cfg;
+	buf_init(&req.ignored);
+	buf_init(&req.replaced);
+	if ((rc = pre_auth(&req)) != 0)
+		write_error(&req, rc, req.err.text);
+	else if (strcmp(req.path, "sys/health") == 0 && req.op == OP_READ)
+		health_respond(&req);
+	else if ((rc = txn_run(st, request_txn, &req)) == 0) {
+		if (req.status == 200)
+			write_envelope(&req);
+		else
+			respond_raw(&req, 204, NULL, 0);
+	} else if (rc == 500)
+		write_error(&req, 500, "internal error");
+	else if (rc == 503)
+		write_error(&req, 503, "server busy, retry");
+	else
+		write_error(&req, rc, req.err.text);
+	request_free(&req);
+}

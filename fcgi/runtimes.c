@@ -1,0 +1,127 @@
+/*
+ * runtimes.c: sys/plugins/runtimes/catalog, Vault's plugin runtime catalog.
+ * Register is a full replacement (omitted fields become "", 0, false; the
+ * "runsc" default is applied only at container launch, so it is not
+ * stored).  Only the "container" type exists.  Handlers return 0 to commit,
+ * an HTTP status with the answer set, or -1 after a storage failure.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "fcgi/fcgi.h"
+
+enum { F_NAME, F_TYPE, F_OCI, F_CGROUP, F_CPU, F_MEMORY, F_ROOTLESS };
+
+const struct field runtime_fields[] = {
+	[F_NAME] = { "name", FIELD_STRING },
+	[F_TYPE] = { "type", FIELD_STRING },
+	[F_OCI] = { "oci_runtime", FIELD_STRING },
+	[F_CGROUP] = { "cgroup_parent", FIELD_STRING },
+	[F_CPU] = { "cpu_nanos", FIELD_INT64 },
+	[F_MEMORY] = { "memory_bytes", FIELD_INT64 },
+	[F_ROOTLESS] = { "rootless", FIELD_BOOL },
+	{ NULL, FIELD_STRING },
+};
+
+const struct field runtime_list_fields[] = {
+	{ "type", FIELD_STRING },
+	{ NULL, FIELD_STRING },
+};
+
+static const char *
+str(const struct fieldval *v)
+{
+	return v->s != NULL ? v->s : "";
+}
+
+/* The 7 keys Vault returns for a runtime, in read and list alike. */
+static json_t *
+runtime_json(const struct runtime *r)
+{
+	return json_pack("{s:s, s:I, s:I, s:s, s:s, s:b, s:s}",
+	    "cgroup_parent", r->cgroup_parent,
+	    "cpu_nanos", (json_int_t)r->cpu_nanos,
+	    "memory_bytes", (json_int_t)r->memory_bytes,
+	    "name", r->name,
+	    "oci_runtime", r->oci_runtime,
+	    "rootless", r->rootless,
+	    "type", "container");
+}
+
+int
+runtimes_update(struct request *req, struct txn *t)
+{
+	const struct fieldval	*v = req->vals;
+	struct runtime		 r;
+
+	if (v[F_CPU].i < 0)
+		return respond_error(req, 400,
+		    "runtime cpu in nanos cannot be negative");
+	if (v[F_MEMORY].i < 0)
+		return respond_error(req, 400,
+		    "runtime memory in bytes cannot be negative");
+	r.name = req->name;
+	r.oci_runtime = (char *)str(&v[F_OCI]);
+	r.cgroup_parent = (char *)str(&v[F_CGROUP]);
+	r.cpu_nanos = v[F_CPU].i;
+	r.memory_bytes = v[F_MEMORY].i;
+	r.rootless = v[F_ROOTLESS].b;
+	return runtime_put(t, &r);
+}
+
+int
+runtimes_read(struct request *req, struct txn *t)
+{
+	struct runtime	 r;
+	int		 rc;
+
+	if ((rc = runtime_get(t, req->name, &r)) != 0)
+		return rc == 1 ? respond_error(req, 404, "") : -1;
+	set_data(req, runtime_json(&r));
+	runtime_free(&r);
+	return 0;
+}
+
+int
+runtimes_delete(struct request *req, struct txn *t)
+{
+	int	 rc;
+
+	if ((rc = runtime_delete(t, req->name)) == 1)
+		return respond_error(req, 404, "plugin runtime not found");
+	return rc;
+}
+
+static int
+append_runtime(const struct runtime *r, void *arg)
+{
+	json_array_append_new(arg, runtime_json(r));
+	return 0;
+}
+
+int
+runtimes_list(struct request *req, struct txn *t)
+{
+	const char	*type = str(&req->vals[0]);
+	json_t		*list;
+	struct buf	 msg;
+	int		 rc;
+
+	if (*type != '\0' && strcmp(type, "container") != 0) {
+		buf_init(&msg);
+		go_quote(&msg, type);
+		buf_adds(&msg, " is not a supported plugin runtime type");
+		rc = respond_error(req, 400, msg.data);
+		buf_free(&msg);
+		return rc;
+	}
+	list = json_array();
+	if (runtime_list(t, append_runtime, list) == -1) {
+		json_decref(list);
+		return -1;
+	}
+	set_data(req, json_pack("{s:o}", "runtimes", list));
+	return 0;
+}

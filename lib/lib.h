@@ -1,0 +1,141 @@
+/*
+ * lib.h: the pure layer of catalogd.  Nothing here knows sockets, FastCGI or
+ * Berkeley DB, so every function can be unit-tested in isolation.  Memory
+ * rules: functions returning a pointer say "new" (caller frees), "borrowed"
+ * (valid until the named event) or "steals" (takes ownership of an argument).
+ * Allocation never returns NULL: the x* allocators abort the process.
+ */
+#ifndef CATALOGD_LIB_H
+#define CATALOGD_LIB_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+/* An API error: the HTTP status and the one message the client sees. */
+struct apierr {
+	int	status;
+	char	text[512];
+};
+void	 apierr_set(struct apierr *, int, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
+
+/* xmalloc.c */
+void	*xmalloc(size_t);			/* new */
+void	*xcalloc(size_t, size_t);		/* new */
+void	*xrealloc(void *, size_t);		/* new; steals the argument */
+char	*xstrdup(const char *);			/* new */
+char	*xstrndup(const char *, size_t);	/* new */
+char	*xasprintf(const char *, ...)		/* new */
+	    __attribute__((format(printf, 1, 2)));
+
+/* A growable byte buffer; data is always NUL-terminated after len bytes. */
+struct buf {
+	char	*data;
+	size_t	 len;
+	size_t	 cap;
+};
+void	 buf_init(struct buf *);
+void	 buf_add(struct buf *, const void *, size_t);
+void	 buf_addc(struct buf *, char);
+void	 buf_adds(struct buf *, const char *);
+void	 buf_printf(struct buf *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	 buf_free(struct buf *);
+
+/* log.c: lines go to stderr as "catalogd[pid] func: message". */
+void	 log_init(const char *);
+void	 log_msg(const char *, const char *, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
+void	 log_fatal(const char *, const char *, ...)
+	    __attribute__((format(printf, 2, 3), noreturn));
+#define log_info(...)	log_msg("info", __func__, __VA_ARGS__)
+#define log_warn(...)	log_msg("warning", __func__, __VA_ARGS__)
+#define log_err(...)	log_msg("error", __func__, __VA_ARGS__)
+#define fatal(...)	log_fatal(__func__, __VA_ARGS__)
+
+/*
+ * json.c: request bodies and the wire encoding.  Parsed JSON numbers are kept
+ * as their exact text, the way Go's json.Number does, so that weak typing and
+ * its error messages match Vault: such a number is a jansson string whose
+ * first byte is NUL (a byte no accepted request string can contain).
+ */
+int	 json_parse_object(const char *, size_t, json_t **);	/* new */
+bool	 json_is_number_text(const json_t *);
+const char *json_text(const json_t *);		/* borrowed from the value */
+json_t	*json_number_text(const char *);	/* new */
+char	*json_encode_go(const json_t *, size_t *);	/* new */
+void	 json_gofmt(struct buf *, const json_t *);
+const char *json_gotype(const json_t *);
+
+/* form.c: application/x-www-form-urlencoded, as Go's url.ParseQuery. */
+#define FORM_JOIN	0x1	/* repeated key: join with ',' (bodies) */
+#define FORM_LIST	0x2	/* repeated key: array of values (queries) */
+#define FORM_LENIENT	0x4	/* drop malformed pairs instead of failing */
+int	 form_parse(const char *, size_t, int, json_t **);	/* new */
+int	 pct_decode(const char *, size_t, bool, struct buf *);
+
+/* field.c: Vault's weak typing of request fields (mapstructure rules). */
+enum field_kind {
+	FIELD_STRING,
+	FIELD_INT64,
+	FIELD_BOOL,
+};
+struct field {
+	const char	*name;
+	enum field_kind	 kind;
+};
+struct fieldval {
+	bool	 set;
+	char	*s;		/* FIELD_STRING: new, freed by fields_free */
+	int64_t	 i;
+	bool	 b;
+};
+int	 field_convert(const char *, enum field_kind, const json_t *, bool,
+	    struct fieldval *, struct apierr *);
+int	 fields_convert(const struct field *, size_t, const json_t *, bool,
+	    struct fieldval *, struct buf *, struct apierr *);
+void	 go_quote(struct buf *, const char *);
+void	 fields_free(struct fieldval *, size_t);
+int	 go_parse_int64(const char *, int64_t *);
+int	 go_parse_bool(const char *, bool *);
+
+/* path.c: the request path, decoded once, and Vault's name pattern. */
+int	 path_decode(const char *, size_t, char **);	/* new */
+bool	 name_valid(const char *);
+
+/* record.c: the versioned msgpack storage format. */
+#define RECORD_VERSION	1
+struct runtime {
+	char	*name;
+	char	*oci_runtime;
+	char	*cgroup_parent;
+	int64_t	 cpu_nanos;
+	int64_t	 memory_bytes;
+	bool	 rootless;
+};
+struct token_rec {
+	char	*policy;	/* "root" only, until policies arrive */
+	int64_t	 created;
+};
+void	 record_runtime_encode(const struct runtime *, struct buf *);
+int	 record_runtime_decode(const void *, size_t, struct runtime *);
+void	 runtime_free(struct runtime *);
+void	 record_token_encode(const struct token_rec *, struct buf *);
+int	 record_token_decode(const void *, size_t, struct token_rec *);
+void	 token_rec_free(struct token_rec *);
+
+/* token.c: token syntax, salted hashes, random identifiers. */
+#define TOKEN_HASH_LEN	32
+#define SALT_LEN	32
+bool	 token_syntax_ok(const char *);
+void	 token_hash(const unsigned char *, size_t, const char *,
+	    unsigned char[TOKEN_HASH_LEN]);
+char	*token_generate(void);			/* new */
+void	 random_bytes(void *, size_t);
+void	 uuid_v4(char[37]);
+
+#endif

@@ -1,0 +1,212 @@
+/*
+ * record.c: the storage format, the only code that knows the msgpack layout.
+ * A record is a msgpack map with a format version under "v"; db/ stores the
+ * bytes without looking inside.  Decoding trusts nothing: every key must be
+ * known and present once, every value of its type, every integer inside
+ * int64, every string free of NUL, and no byte may follow the map.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <msgpack.h>
+
+#include "lib.h"
+
+static void
+pack_str(msgpack_packer *pk, const char *s)
+{
+	size_t	 n = strlen(s);
+
+	msgpack_pack_str(pk, n);
+	msgpack_pack_str_body(pk, s, n);
+}
+
+static int
+sbuf_write(void *data, const char *p, size_t n)
+{
+	buf_add(data, p, n);
+	return 0;
+}
+
+void
+record_runtime_encode(const struct runtime *r, struct buf *out)
+{
+	msgpack_packer	 pk;
+
+	msgpack_packer_init(&pk, out, sbuf_write);
+	msgpack_pack_map(&pk, 7);
+	pack_str(&pk, "v");
+	msgpack_pack_int64(&pk, RECORD_VERSION);
+	pack_str(&pk, "name");
+	pack_str(&pk, r->name);
+	pack_str(&pk, "oci_runtime");
+	pack_str(&pk, r->oci_runtime);
+	pack_str(&pk, "cgroup_parent");
+	pack_str(&pk, r->cgroup_parent);
+	pack_str(&pk, "cpu");
+	msgpack_pack_int64(&pk, r->cpu_nanos);
+	pack_str(&pk, "memory");
+	msgpack_pack_int64(&pk, r->memory_bytes);
+	pack_str(&pk, "rootless");
+	if (r->rootless)
+		msgpack_pack_true(&pk);
+	else
+		msgpack_pack_false(&pk);
+}
+
+void
+record_token_encode(const struct token_rec *t, struct buf *out)
+{
+	msgpack_packer	 pk;
+
+	msgpack_packer_init(&pk, out, sbuf_write);
+	msgpack_pack_map(&pk, 3);
+	pack_str(&pk, "v");
+	msgpack_pack_int64(&pk, RECORD_VERSION);
+	pack_str(&pk, "policy");
+	pack_str(&pk, t->policy);
+	pack_str(&pk, "created");
+	msgpack_pack_int64(&pk, t->created);
+}
+
+/* One expected key of a record map and where its value goes. */
+enum slot_kind { SLOT_STR, SLOT_INT, SLOT_BOOL };
+struct slot {
+	const char	*key;
+	enum slot_kind	 kind;
+	void		*dst;
+	bool		 seen;
+};
+
+static int
+get_int(const msgpack_object *o, int64_t *out)
+{
+	if (o->type == MSGPACK_OBJECT_POSITIVE_INTEGER) {
+		if (o->via.u64 > INT64_MAX)
+			return -1;
+		*out = (int64_t)o->via.u64;
+		return 0;
+	}
+	if (o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER) {
+		*out = o->via.i64;
+		return 0;
+	}
+	return -1;
+}
+
+static int
+fill_slot(struct slot *s, const msgpack_object *o)
+{
+	switch (s->kind) {
+	case SLOT_STR:
+		if (o->type != MSGPACK_OBJECT_STR ||
+		    memchr(o->via.str.ptr, '\0', o->via.str.size) != NULL)
+			return -1;
+		*(char **)s->dst = xstrndup(o->via.str.ptr, o->via.str.size);
+		return 0;
+	case SLOT_INT:
+		return get_int(o, s->dst);
+	case SLOT_BOOL:
+		if (o->type != MSGPACK_OBJECT_BOOLEAN)
+			return -1;
+		*(bool *)s->dst = o->via.boolean;
+		return 0;
+	}
+	return -1;
+}
+
+/* Decodes a record map into the slots; 0, or -1 for any defect. */
+static int
+decode(const void *data, size_t len, struct slot *slots, size_t nslots)
+{
+	msgpack_zone		 zone;
+	msgpack_object		 obj;
+	msgpack_object_kv	*kv;
+	int64_t			 version = -1;
+	size_t			 off = 0, i, j;
+	int			 rc = -1;
+
+	msgpack_zone_init(&zone, 1024);
+	if (msgpack_unpack(data, len, &off, &zone, &obj) != MSGPACK_UNPACK_SUCCESS
+	    || off != len || obj.type != MSGPACK_OBJECT_MAP ||
+	    obj.via.map.size != nslots + 1)
+		goto out;
+	for (i = 0; i < obj.via.map.size; i++) {
+		kv = &obj.via.map.ptr[i];
+		if (kv->key.type != MSGPACK_OBJECT_STR)
+			goto out;
+		if (kv->key.via.str.size == 1 && kv->key.via.str.ptr[0] == 'v') {
+			if (version != -1 || get_int(&kv->val, &version) == -1)
+				goto out;
+			continue;
+		}
+		for (j = 0; j < nslots; j++)
+			if (strlen(slots[j].key) == kv->key.via.str.size &&
+			    memcmp(slots[j].key, kv->key.via.str.ptr,
+			    kv->key.via.str.size) == 0)
+				break;
+		if (j == nslots || slots[j].seen ||
+		    fill_slot(&slots[j], &kv->val) == -1)
+			goto out;
+		slots[j].seen = true;
+	}
+	if (version == RECORD_VERSION)
+		rc = 0;
+out:
+	msgpack_zone_destroy(&zone);
+	return rc;
+}
+
+int
+record_runtime_decode(const void *data, size_t len, struct runtime *r)
+{
+	struct slot slots[] = {
+		{ "name", SLOT_STR, &r->name, false },
+		{ "oci_runtime", SLOT_STR, &r->oci_runtime, false },
+		{ "cgroup_parent", SLOT_STR, &r->cgroup_parent, false },
+		{ "cpu", SLOT_INT, &r->cpu_nanos, false },
+		{ "memory", SLOT_INT, &r->memory_bytes, false },
+		{ "rootless", SLOT_BOOL, &r->rootless, false },
+	};
+
+	memset(r, 0, sizeof *r);
+	if (decode(data, len, slots, sizeof slots / sizeof slots[0]) == -1) {
+		runtime_free(r);
+		return -1;
+	}
+	return 0;
+}
+
+int
+record_token_decode(const void *data, size_t len, struct token_rec *t)
+{
+	struct slot slots[] = {
+		{ "policy", SLOT_STR, &t->policy, false },
+		{ "created", SLOT_INT, &t->created, false },
+	};
+
+	memset(t, 0, sizeof *t);
+	if (decode(data, len, slots, sizeof slots / sizeof slots[0]) == -1) {
+		token_rec_free(t);
+		return -1;
+	}
+	return 0;
+}
+
+void
+runtime_free(struct runtime *r)
+{
+	free(r->name);
+	free(r->oci_runtime);
+	free(r->cgroup_parent);
+	memset(r, 0, sizeof *r);
+}
+
+void
+token_rec_free(struct token_rec *t)
+{
+	free(t->policy);
+	memset(t, 0, sizeof *t);
+}
