@@ -1,0 +1,100 @@
+# tests/lib.sh: sourced by every end-to-end suite.  Each suite starts its
+# own real deployment (scripts/catalogd-run: lighttpd + supervisor +
+# workers) on an ephemeral loopback port with a fresh data directory, and
+# keeps the logs only when something failed.
+
+: "${CATALOGD_SRCDIR:=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
+: "${CATALOGD_BUILDDIR:=$CATALOGD_SRCDIR}"
+: "${CATALOGD_BIN:=$CATALOGD_BUILDDIR/catalogd}"
+export CATALOGD_BIN
+FREEPORT=$CATALOGD_BUILDDIR/tests/freeport
+RUNNER=$CATALOGD_SRCDIR/scripts/catalogd-run
+SHUNIT2=$(command -v shunit2 || echo /usr/share/shunit2/shunit2)
+export SHUNIT_COLOR=none
+
+ROOT_TOKEN=root.test-token_$$
+TOKEN=$ROOT_TOKEN
+TMPROOT=$(mktemp -d "${TMPDIR:-/tmp}/catalogd-test.XXXXXX")
+DATA=$TMPROOT/data
+SERVER_PID=
+PORT=
+BASE=
+
+# server_start [VAR=value ...]: starts a deployment on DATA and waits until
+# it answers; extra assignments go into its environment.
+server_start() {
+	local try i code
+	for try in 1 2 3; do
+		PORT=$("$FREEPORT") || return 1
+		BASE=http://127.0.0.1:$PORT/v1
+		env CATALOGD_LISTEN="127.0.0.1:$PORT" CATALOGD_DATA="$DATA" \
+		    CATALOGD_ROOT_TOKEN="$ROOT_TOKEN" "$@" "$RUNNER" \
+		    >>"$TMPROOT/stdout" 2>>"$TMPROOT/stderr" &
+		SERVER_PID=$!
+		for i in $(seq 1 200); do
+			code=$(curl -s -o /dev/null -w '%{http_code}' \
+			    --max-time 2 "$BASE/sys/health")
+			[ "$code" = 200 ] && return 0
+			kill -0 "$SERVER_PID" 2>/dev/null || break
+			sleep 0.05
+		done
+		server_stop
+	done
+	echo "server did not start" >&2
+	server_logs
+	return 1
+}
+
+# server_stop: stops the deployment this suite started, by its PID.
+server_stop() {
+	if [ -n "$SERVER_PID" ]; then
+		kill "$SERVER_PID" 2>/dev/null
+		wait "$SERVER_PID" 2>/dev/null
+		SERVER_PID=
+	fi
+}
+
+server_logs() {
+	local f
+	for f in "$TMPROOT/stderr" "$DATA/lighttpd.log"; do
+		[ -f "$f" ] && { echo "--- $f"; tail -n 60 "$f"; } >&2
+	done
+}
+
+# supervisor_pid / worker_pids: the processes of the running deployment.
+supervisor_pid() { cat "$DATA/catalogd.pid"; }
+worker_pids() { pgrep -P "$(supervisor_pid)" | sort -n; }
+
+# api METHOD PATH [curl args...]: one request with $TOKEN (none if empty);
+# sets STATUS, BODY (without the final newline) and RAW (exact bytes file).
+RAW=$TMPROOT/body
+api() {
+	local method=$1 path=$2
+	shift 2
+	local auth=()
+	[ -n "$TOKEN" ] && auth=(-H "X-Vault-Token: $TOKEN")
+	STATUS=$(curl -s -o "$RAW" -w '%{http_code}' --max-time 10 \
+	    -X "$method" "${auth[@]}" "$@" "$BASE/$path")
+	BODY=$(cat "$RAW")
+}
+
+# put_runtime NAME JSON: registers a runtime, expecting 204.
+put_runtime() {
+	api PUT "sys/plugins/runtimes/catalog/container/$1" --data "$2"
+	assertEquals "PUT $1: $BODY" 204 "$STATUS"
+}
+
+# The body of a 200 answer without the per-request uuid.
+strip_id() {
+	sed 's/"request_id":"[0-9a-f-]\{36\}"/"request_id":"ID"/'
+}
+
+lib_teardown() {
+	server_stop
+	if [ "${__shunit_testsFailed:-0}" != 0 ]; then
+		server_logs
+		echo "logs kept in $TMPROOT" >&2
+	else
+		rm -rf "$TMPROOT"
+	fi
+}

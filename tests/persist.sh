@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# persist.sh: the run contract of SPEC §2.  Data and tokens survive a
+# restart; the root token is created once (printed once, never stored raw);
+# one supervisor per data directory; workers are the supervisor's children
+# and are recycled after CATALOGD_MAX_REQUESTS without a recovery cycle.
+. "$(dirname "$0")/lib.sh"
+
+oneTimeTearDown() { lib_teardown; }
+tearDown() { server_stop; }
+
+test_restart_keeps_data_and_tokens() {
+	server_start || fail "start"
+	put_runtime keep '{"oci_runtime":"runc","cgroup_parent":"/k/","cpu_nanos":7,"memory_bytes":8,"rootless":true}'
+	api GET sys/plugins/runtimes/catalog/container/keep
+	local before
+	before=$(strip_id <"$RAW")
+	server_stop
+	server_start CATALOGD_ROOT_TOKEN=another.token || fail "restart"
+	api GET sys/plugins/runtimes/catalog/container/keep
+	assertEquals 200 "$STATUS"
+	assertEquals "$before" "$(strip_id <"$RAW")"
+	TOKEN=another.token api GET sys/plugins/runtimes/catalog/container/keep
+	assertEquals "a root token given after initialisation is ignored" 403 "$STATUS"
+	TOKEN=$ROOT_TOKEN
+}
+
+test_raw_root_token_never_written() {
+	server_start || fail "start"
+	put_runtime secretcheck '{}'
+	server_stop
+	assertFalse "the raw root token is in the data directory" \
+	    "grep -rqF '$ROOT_TOKEN' '$DATA'"
+	assertFalse "the raw root token is in a log" \
+	    "grep -qF '$ROOT_TOKEN' '$TMPROOT/stderr'"
+	assertTrue "token records exist" "[ -s '$DATA/db/tokens.db' ]"
+}
+
+test_random_root_token_printed_once() {
+	local saved=$DATA tok
+	DATA=$TMPROOT/fresh
+	: >"$TMPROOT/stdout"
+	server_start CATALOGD_ROOT_TOKEN= || fail "start"
+	tok=$(sed -n 's/^Root Token: //p' "$TMPROOT/stdout")
+	assertEquals "one root token line" 1 "$(grep -c '^Root Token: ' "$TMPROOT/stdout")"
+	assertTrue "token looks like hvs.<24>: $tok" \
+	    "echo '$tok' | grep -qE '^hvs\.[A-Za-z0-9]{24}$'"
+	TOKEN=$tok api GET sys/plugins/runtimes/catalog
+	assertEquals "the printed token is root" 200 "$STATUS"
+	server_stop
+	server_start CATALOGD_ROOT_TOKEN= || fail "restart"
+	assertEquals "printed again after restart" 1 "$(grep -c '^Root Token: ' "$TMPROOT/stdout")"
+	TOKEN=$tok api GET sys/plugins/runtimes/catalog
+	assertEquals 200 "$STATUS"
+	TOKEN=$ROOT_TOKEN
+	server_stop
+	DATA=$saved
+}
+
+test_one_supervisor_per_data_directory() {
+	server_start || fail "start"
+	local out rc
+	out=$(CATALOGD_DATA=$DATA timeout 10 "$CATALOGD_BIN" 2>&1)
+	rc=$?
+	assertEquals "second supervisor exit status" 1 "$rc"
+	assertContains "$out" "in use by another catalogd"
+	api GET sys/health
+	assertEquals "the first one still serves" 200 "$STATUS"
+}
+
+test_pidfile_and_worker_children() {
+	server_start CATALOGD_WORKERS=3 || fail "start"
+	local sup n
+	sup=$(supervisor_pid)
+	assertTrue "supervisor $sup is alive" "kill -0 $sup"
+	assertEquals "catalogd" "$(ps -o comm= -p "$sup")"
+	# Three workers and the housekeeper, all direct children.
+	n=$(worker_pids | wc -l)
+	assertEquals "children of the supervisor" 4 "$n"
+	server_stop
+	assertFalse "pid file removed on a clean stop" "[ -e '$DATA/catalogd.pid' ]"
+}
+
+test_workers_recycled_after_max_requests() {
+	server_start CATALOGD_WORKERS=2 CATALOGD_MAX_REQUESTS=5 || fail "start"
+	local before after i bad=0
+	before=$(worker_pids | tr '\n' ' ')
+	for i in $(seq 1 40); do
+		api GET sys/plugins/runtimes/catalog
+		[ "$STATUS" = 200 ] || bad=$((bad + 1))
+	done
+	after=$(worker_pids | tr '\n' ' ')
+	assertEquals "requests that failed while workers were recycled" 0 "$bad"
+	assertNotEquals "workers were replaced" "$before" "$after"
+	assertFalse "no recovery cycle for a clean exit" \
+	    "grep -q 'restarting the pool' '$TMPROOT/stderr'"
+}
+
+test_bad_settings_are_refused() {
+	local out rc
+	out=$(CATALOGD_DATA=$TMPROOT/bad CATALOGD_WORKERS=lots timeout 10 "$CATALOGD_BIN" 2>&1)
+	rc=$?
+	assertEquals 1 "$rc"
+	assertContains "$out" "CATALOGD_WORKERS must be a number"
+	out=$(CATALOGD_DATA=$TMPROOT/bad CATALOGD_ROOT_TOKEN='has space' timeout 10 "$CATALOGD_BIN" 2>&1)
+	assertContains "$out" "CATALOGD_ROOT_TOKEN must match"
+	out=$(CATALOGD_DATA=$TMPROOT/bad CATALOGD_LISTEN=nonsense timeout 10 "$RUNNER" 2>&1)
+	assertContains "$out" "CATALOGD_LISTEN must be host:port"
+	out=$(CATALOGD_DATA=$TMPROOT/bad CATALOGD_FRONTEND=apache timeout 10 "$RUNNER" 2>&1)
+	assertContains "$out" "is not supported"
+}
+
+test_databases_verify_after_stop() {
+	server_start || fail "start"
+	put_runtime v1 '{"cpu_nanos":1}'
+	server_stop
+	local f
+	for f in runtimes tokens meta; do
+		assertTrue "db5.3_verify $f.db" \
+		    "db5.3_verify -h '$DATA/db' '$f.db' >/dev/null 2>&1"
+	done
+}
+
+. "$SHUNIT2"
