@@ -353,7 +353,8 @@ pre_auth(struct request *req)
 	if (q != NULL)
 		q++;
 
-	if (strcmp(method, "GET") == 0)
+	if (strcmp(method, "GET") == 0 || (strcmp(method, "HEAD") == 0 &&
+	    strcmp(req->path, "sys/health") == 0))
 		req->op = OP_READ;
 	else if (strcmp(method, "LIST") == 0)
 		req->op = OP_LIST;
