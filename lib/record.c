@@ -30,15 +30,22 @@ sbuf_write(void *data, const char *p, size_t n)
 	return 0;
 }
 
+/* Starts a record: a map of nfields entries plus the version. */
+static void
+pack_head(msgpack_packer *pk, struct buf *out, size_t nfields)
+{
+	msgpack_packer_init(pk, out, sbuf_write);
+	msgpack_pack_map(pk, nfields + 1);
+	pack_str(pk, "v");
+	msgpack_pack_int64(pk, RECORD_VERSION);
+}
+
 void
 record_runtime_encode(const struct runtime *r, struct buf *out)
 {
 	msgpack_packer	 pk;
 
-	msgpack_packer_init(&pk, out, sbuf_write);
-	msgpack_pack_map(&pk, 7);
-	pack_str(&pk, "v");
-	msgpack_pack_int64(&pk, RECORD_VERSION);
+	pack_head(&pk, out, 6);
 	pack_str(&pk, "name");
 	pack_str(&pk, r->name);
 	pack_str(&pk, "oci_runtime");
@@ -61,10 +68,7 @@ record_token_encode(const struct token_rec *t, struct buf *out)
 {
 	msgpack_packer	 pk;
 
-	msgpack_packer_init(&pk, out, sbuf_write);
-	msgpack_pack_map(&pk, 3);
-	pack_str(&pk, "v");
-	msgpack_pack_int64(&pk, RECORD_VERSION);
+	pack_head(&pk, out, 2);
 	pack_str(&pk, "policy");
 	pack_str(&pk, t->policy);
 	pack_str(&pk, "created");
