@@ -12,32 +12,105 @@
 
 #include "lib.h"
 
-/* Go's strconv.Quote for the strings that appear in NumError texts. */
+/*
+ * Go's unicode.IsPrint, for the code points strconv.Quote escapes: the
+ * non-ASCII spaces, line and paragraph separators, C1 controls, format
+ * characters, private use and noncharacters.  (Unassigned code points are
+ * treated as printable: knowing them needs the whole Unicode table.)
+ */
+static bool
+go_isprint(uint32_t r)
+{
+	static const uint32_t np[][2] = {
+		{ 0x0080, 0x00a0 }, { 0x00ad, 0x00ad }, { 0x0600, 0x0605 },
+		{ 0x061c, 0x061c }, { 0x06dd, 0x06dd }, { 0x070f, 0x070f },
+		{ 0x0890, 0x0891 }, { 0x08e2, 0x08e2 }, { 0x1680, 0x1680 },
+		{ 0x180e, 0x180e }, { 0x2000, 0x200f }, { 0x2028, 0x202f },
+		{ 0x205f, 0x2064 }, { 0x2066, 0x206f }, { 0x3000, 0x3000 },
+		{ 0xd800, 0xf8ff }, { 0xfdd0, 0xfdef }, { 0xfeff, 0xfeff },
+		{ 0xfff9, 0xfffb }, { 0xfffe, 0xffff }, { 0x110bd, 0x110bd },
+		{ 0x110cd, 0x110cd }, { 0x13430, 0x1343f },
+		{ 0x1bca0, 0x1bca3 }, { 0x1d173, 0x1d17a }, { 0xe0001, 0xe0001 },
+		{ 0xe0020, 0xe007f }, { 0xf0000, 0x10ffff },
+	};
+	size_t	 i;
+
+	if (r < 0x20 || r == 0x7f)
+		return false;
+	if ((r & 0xfffe) == 0xfffe)
+		return false;
+	for (i = 0; i < sizeof np / sizeof np[0]; i++)
+		if (r >= np[i][0] && r <= np[i][1])
+			return false;
+	return true;
+}
+
+/* Decodes one UTF-8 sequence; returns its length, or 0 if invalid. */
+static size_t
+utf8_decode(const unsigned char *p, uint32_t *r)
+{
+	size_t	 n, i;
+	uint32_t min;
+
+	if (p[0] < 0x80) {
+		*r = p[0];
+		return 1;
+	} else if ((p[0] & 0xe0) == 0xc0) {
+		n = 2; *r = p[0] & 0x1f; min = 0x80;
+	} else if ((p[0] & 0xf0) == 0xe0) {
+		n = 3; *r = p[0] & 0x0f; min = 0x800;
+	} else if ((p[0] & 0xf8) == 0xf0) {
+		n = 4; *r = p[0] & 0x07; min = 0x10000;
+	} else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		*r = *r << 6 | (p[i] & 0x3f);
+	}
+	if (*r < min || *r > 0x10ffff || (*r >= 0xd800 && *r <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/* Go's strconv.Quote, for the strings that appear in NumError texts. */
 void
 go_quote(struct buf *b, const char *s)
 {
 	static const char hx[] = "0123456789abcdef";
-	const unsigned char *p;
+	const unsigned char *p = (const unsigned char *)s;
+	uint32_t	 r;
+	size_t		 n;
 
 	buf_addc(b, '"');
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+	while (*p != '\0') {
 		switch (*p) {
-		case '"':	buf_adds(b, "\\\""); break;
-		case '\\':	buf_adds(b, "\\\\"); break;
-		case '\a':	buf_adds(b, "\\a"); break;
-		case '\b':	buf_adds(b, "\\b"); break;
-		case '\f':	buf_adds(b, "\\f"); break;
-		case '\n':	buf_adds(b, "\\n"); break;
-		case '\r':	buf_adds(b, "\\r"); break;
-		case '\t':	buf_adds(b, "\\t"); break;
-		case '\v':	buf_adds(b, "\\v"); break;
-		default:
-			if (*p < 0x20 || *p == 0x7f) {
-				buf_adds(b, "\\x");
-				buf_addc(b, hx[*p >> 4]);
-				buf_addc(b, hx[*p & 0xf]);
-			} else
-				buf_addc(b, (char)*p);
+		case '"':	buf_adds(b, "\\\""); p++; continue;
+		case '\\':	buf_adds(b, "\\\\"); p++; continue;
+		case '\a':	buf_adds(b, "\\a"); p++; continue;
+		case '\b':	buf_adds(b, "\\b"); p++; continue;
+		case '\f':	buf_adds(b, "\\f"); p++; continue;
+		case '\n':	buf_adds(b, "\\n"); p++; continue;
+		case '\r':	buf_adds(b, "\\r"); p++; continue;
+		case '\t':	buf_adds(b, "\\t"); p++; continue;
+		case '\v':	buf_adds(b, "\\v"); p++; continue;
+		}
+		if ((n = utf8_decode(p, &r)) == 0) {
+			buf_adds(b, "\\x");
+			buf_addc(b, hx[*p >> 4]);
+			buf_addc(b, hx[*p & 0xf]);
+			p++;
+		} else if (go_isprint(r)) {
+			buf_add(b, p, n);
+			p += n;
+		} else {
+			if (r < 0x80)
+				buf_printf(b, "\\x%02x", r);
+			else if (r < 0x10000)
+				buf_printf(b, "\\u%04x", r);
+			else
+				buf_printf(b, "\\U%08x", r);
+			p += n;
 		}
 	}
 	buf_addc(b, '"');

@@ -18,7 +18,7 @@
 /* An API error: the HTTP status and the one message the client sees. */
 struct apierr {
 	int	status;
-	char	text[512];
+	char	text[1024];	/* longer messages are cut at a character */
 };
 void	 apierr_set(struct apierr *, int, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));

@@ -128,7 +128,8 @@ decode(const void *data, size_t len, struct slot *slots, size_t nslots)
 	msgpack_zone		 zone;
 	msgpack_object		 obj;
 	msgpack_object_kv	*kv;
-	int64_t			 version = -1;
+	int64_t			 version = 0;
+	bool			 vseen = false;
 	size_t			 off = 0, i, j;
 	int			 rc = -1;
 
@@ -142,8 +143,9 @@ decode(const void *data, size_t len, struct slot *slots, size_t nslots)
 		if (kv->key.type != MSGPACK_OBJECT_STR)
 			goto out;
 		if (kv->key.via.str.size == 1 && kv->key.via.str.ptr[0] == 'v') {
-			if (version != -1 || get_int(&kv->val, &version) == -1)
+			if (vseen || get_int(&kv->val, &version) == -1)
 				goto out;
+			vseen = true;
 			continue;
 		}
 		for (j = 0; j < nslots; j++)
@@ -156,7 +158,10 @@ decode(const void *data, size_t len, struct slot *slots, size_t nslots)
 			goto out;
 		slots[j].seen = true;
 	}
-	if (version == RECORD_VERSION)
+	for (j = 0; j < nslots; j++)
+		if (!slots[j].seen)
+			goto out;
+	if (vseen && version == RECORD_VERSION)
 		rc = 0;
 out:
 	msgpack_zone_destroy(&zone);

@@ -134,8 +134,25 @@ apierr_set(struct apierr *e, int status, const char *fmt, ...)
 {
 	va_list	 ap;
 
+	size_t	 len, lead, need;
+	int	 n;
+
 	e->status = status;
 	va_start(ap, fmt);
-	vsnprintf(e->text, sizeof e->text, fmt, ap);
+	n = vsnprintf(e->text, sizeof e->text, fmt, ap);
 	va_end(ap);
+	if (n < 0 || (size_t)n < sizeof e->text)
+		return;
+	/* Truncated: never leave half a UTF-8 sequence at the end. */
+	len = strlen(e->text);
+	for (lead = len; lead > 0 &&
+	    ((unsigned char)e->text[lead - 1] & 0xc0) == 0x80; lead--)
+		;
+	if (lead == 0 || (unsigned char)e->text[lead - 1] < 0xc0)
+		return;
+	lead--;
+	need = (unsigned char)e->text[lead] >= 0xf0 ? 4 :
+	    (unsigned char)e->text[lead] >= 0xe0 ? 3 : 2;
+	if (len - lead < need)
+		e->text[lead] = '\0';
 }
