@@ -281,20 +281,36 @@ parse_query(struct request *req, const char *q)
 	return 0;
 }
 
-static const char *
+/*
+ * The token: X-Vault-Token, else the first Authorization value that starts
+ * with "Bearer ".  lighttpd joins repeated headers with ", ", which no
+ * token contains, so splitting there recovers the first value of each.
+ */
+static char *
 token_from(struct request *req)
 {
 	const char	*t = FCGX_GetParam("HTTP_X_VAULT_TOKEN", req->fx->envp);
-	const char	*a;
+	const char	*a, *end;
+	size_t		 n;
 
-	if (t != NULL && *t != '\0')
-		return t;
+	if (t != NULL && *t != '\0') {
+		end = strstr(t, ", ");
+		return end ? xstrndup(t, (size_t)(end - t)) : xstrdup(t);
+	}
 	a = FCGX_GetParam("HTTP_AUTHORIZATION", req->fx->envp);
-	if (a == NULL || strncmp(a, "Bearer ", 7) != 0)
-		return NULL;
-	for (a += 7; *a == ' ' || *a == '\t'; a++)
-		;
-	return a;
+	for (; a != NULL && *a != '\0'; a = *end ? end + 2 : end) {
+		if ((end = strstr(a, ", ")) == NULL)
+			end = a + strlen(a);
+		if (end - a < 7 || strncmp(a, "Bearer ", 7) != 0)
+			continue;
+		for (a += 7; a < end && (*a == ' ' || *a == '\t'); a++)
+			;
+		for (n = (size_t)(end - a); n > 0 && (a[n - 1] == ' ' ||
+		    a[n - 1] == '\t'); n--)
+			;
+		return xstrndup(a, n);
+	}
+	return xstrdup("");
 }
 
 /* Resolves the route and converts its fields; errors wait for auth. */
@@ -399,7 +415,7 @@ pre_auth(struct request *req)
 			req->path = p;
 		}
 	}
-	req->token = xstrdup(token_from(req) ? token_from(req) : "");
+	req->token = token_from(req);
 	prepare_route(req);
 	return 0;
 }
