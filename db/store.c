@@ -105,6 +105,8 @@ store_open(const char *home, int flags)
 		st->env->set_lk_max_objects(st->env, 100000);
 		st->env->set_lk_max_lockers(st->env, 10000);
 		st->env->set_lk_detect(st->env, DB_LOCK_DEFAULT);
+		/* Small log files, so checkpoints can free disk in small steps. */
+		st->env->set_lg_max(st->env, 1024 * 1024);
 	}
 	if ((rc = st->env->open(st->env, home, oflags, 0600)) != 0) {
 		log_err("opening the environment in %s: %s", home,

@@ -120,4 +120,33 @@ test_databases_verify_after_stop() {
 	done
 }
 
+# The housekeeper checkpoints every few seconds and removes log files that
+# recovery no longer needs (log files are 1 MiB).
+test_checkpoints_remove_old_logs() {
+	server_start || fail "start"
+	local big w i n=0 pids=()
+	big=$(head -c 3000 /dev/zero | tr '\0' 'x')
+	assertTrue "first log file exists" "[ -f '$DATA/db/log.0000000001' ]"
+	for w in 1 2 3 4; do
+		for i in $(seq 1 150); do
+			curl -s -o /dev/null --max-time 10 -X PUT \
+			    -H "X-Vault-Token: $ROOT_TOKEN" \
+			    --data "{\"cgroup_parent\":\"$big\"}" \
+			    "$BASE/sys/plugins/runtimes/catalog/container/log$w-$i"
+		done &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+	for i in $(seq 1 60); do
+		[ -f "$DATA/db/log.0000000001" ] || break
+		sleep 0.25
+	done
+	n=$(ls "$DATA/db" | grep -c '^log\.')
+	assertFalse "log.0000000001 still present after 15 s" \
+	    "[ -f '$DATA/db/log.0000000001' ]"
+	assertTrue "a current log file remains ($n)" "[ $n -ge 1 ]"
+	api GET sys/plugins/runtimes/catalog/container/log4-150
+	assertEquals "data written before the trim reads back" 200 "$STATUS"
+}
+
 . "$SHUNIT2"
