@@ -43,5 +43,13 @@ int	token_get(struct txn *, const unsigned char[TOKEN_HASH_LEN],
 	    struct token_rec *);
 int	token_put(struct txn *, const unsigned char[TOKEN_HASH_LEN],
 	    const struct token_rec *);
+int	token_revoke(struct txn *, const unsigned char[TOKEN_HASH_LEN]);
+int	tokens_purge(struct txn *, int64_t, size_t *);
+
+/* policies.c: ACL policies by name. */
+int	policy_get(struct txn *, const char *, struct policy_rec *);
+int	policy_put(struct txn *, const struct policy_rec *);
+int	policy_delete(struct txn *, const char *);
+int	policy_names(struct txn *, char ***, size_t *);
 
 #endif

@@ -12,6 +12,8 @@ struct store {
 	DB_ENV	*env;
 	DB	*runtimes;
 	DB	*tokens;
+	DB	*children;	/* parent token hash -> child hashes (dups) */
+	DB	*policies;
 	DB	*meta;
 };
 

@@ -49,12 +49,18 @@ store_version_check(void)
 }
 
 static int
-open_db(struct store *st, DB_TXN *tid, DB **dbp, const char *file, int create)
+open_db(struct store *st, DB_TXN *tid, DB **dbp, const char *file, int create,
+    u_int32_t dbflags)
 {
 	int	 rc;
 
 	if ((rc = db_create(dbp, st->env, 0)) != 0)
 		return rc;
+	if (dbflags != 0 && (rc = (*dbp)->set_flags(*dbp, dbflags)) != 0) {
+		(*dbp)->close(*dbp, 0);
+		*dbp = NULL;
+		return rc;
+	}
 	rc = (*dbp)->open(*dbp, tid, file, NULL, DB_BTREE,
 	    create ? DB_CREATE : (tid ? 0 : DB_AUTO_COMMIT), 0600);
 	if (rc != 0) {
@@ -72,9 +78,12 @@ open_dbs(struct store *st, int create)
 
 	if (create && (rc = st->env->txn_begin(st->env, NULL, &tid, 0)) != 0)
 		return rc;
-	if ((rc = open_db(st, tid, &st->runtimes, "runtimes.db", create)) != 0 ||
-	    (rc = open_db(st, tid, &st->tokens, "tokens.db", create)) != 0 ||
-	    (rc = open_db(st, tid, &st->meta, "meta.db", create)) != 0) {
+	if ((rc = open_db(st, tid, &st->runtimes, "runtimes.db", create, 0)) ||
+	    (rc = open_db(st, tid, &st->tokens, "tokens.db", create, 0)) ||
+	    (rc = open_db(st, tid, &st->children, "children.db", create,
+	    DB_DUP | DB_DUPSORT)) ||
+	    (rc = open_db(st, tid, &st->policies, "policies.db", create, 0)) ||
+	    (rc = open_db(st, tid, &st->meta, "meta.db", create, 0))) {
 		if (tid != NULL)
 			tid->abort(tid);
 		return rc;
@@ -126,7 +135,8 @@ store_open(const char *home, int flags)
 void
 store_close(struct store *st)
 {
-	DB	*dbs[] = { st->runtimes, st->tokens, st->meta };
+	DB	*dbs[] = { st->runtimes, st->tokens, st->children, st->policies,
+		    st->meta };
 	size_t	 i;
 	int	 rc;
 

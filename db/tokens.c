@@ -11,6 +11,9 @@
 
 #define SALT_KEY	"salt"
 
+static int	child_put(struct txn *, const unsigned char *,
+		    const unsigned char *);
+
 int
 salt_get(struct txn *t, unsigned char salt[SALT_LEN])
 {
@@ -55,6 +58,7 @@ token_get(struct txn *t, const unsigned char hash[TOKEN_HASH_LEN],
 	return 0;
 }
 
+/* Stores a token; a new child is also filed under its parent. */
 int
 token_put(struct txn *t, const unsigned char hash[TOKEN_HASH_LEN],
     const struct token_rec *rec)
@@ -66,5 +70,131 @@ token_put(struct txn *t, const unsigned char hash[TOKEN_HASH_LEN],
 	record_token_encode(rec, &v);
 	rc = rec_put(t, t->store->tokens, hash, TOKEN_HASH_LEN, v.data, v.len);
 	buf_free(&v);
+	if (rc == 0 && rec->has_parent)
+		rc = child_put(t, rec->parent, hash);
 	return rc;
+}
+
+static int
+child_put(struct txn *t, const unsigned char *parent,
+    const unsigned char *child)
+{
+	DB	*db = t->store->children;
+	DBT	 k, v;
+	int	 rc;
+
+	memset(&k, 0, sizeof k);
+	memset(&v, 0, sizeof v);
+	k.data = (void *)parent;
+	k.size = TOKEN_HASH_LEN;
+	v.data = (void *)child;
+	v.size = TOKEN_HASH_LEN;
+	rc = db->put(db, t->tid, &k, &v, DB_NODUPDATA);
+	if (rc != 0 && rc != DB_KEYEXIST)
+		return txn_fail(t, rc, "filing a child token");
+	return 0;
+}
+
+/* The children of a token, as a new array of hashes. */
+static int
+children_of(struct txn *t, const unsigned char *parent, unsigned char **kids,
+    size_t *n)
+{
+	DB	*db = t->store->children;
+	DBC	*c;
+	DBT	 k, v;
+	int	 rc, crc;
+	u_int32_t flag = DB_SET;
+
+	*kids = NULL;
+	*n = 0;
+	if ((rc = db->cursor(db, t->tid, &c, 0)) != 0)
+		return txn_fail(t, rc, "cursor");
+	memset(&k, 0, sizeof k);
+	memset(&v, 0, sizeof v);
+	k.data = (void *)parent;
+	k.size = TOKEN_HASH_LEN;
+	v.flags = DB_DBT_REALLOC;
+	while ((rc = c->get(c, &k, &v, flag)) == 0) {
+		flag = DB_NEXT_DUP;
+		if (v.size != TOKEN_HASH_LEN)
+			continue;
+		*kids = xrealloc(*kids, (*n + 1) * TOKEN_HASH_LEN);
+		memcpy(*kids + *n * TOKEN_HASH_LEN, v.data, TOKEN_HASH_LEN);
+		(*n)++;
+	}
+	free(v.data);
+	crc = c->close(c);
+	if (rc == DB_NOTFOUND)
+		rc = crc;
+	if (rc != 0) {
+		free(*kids);
+		*kids = NULL;
+		return txn_fail(t, rc, "listing child tokens");
+	}
+	return 0;
+}
+
+/*
+ * Revokes a token and, as Vault does, every token created under it.
+ * 0 when revoked, 1 when the token did not exist, -1 on failure.
+ */
+int
+token_revoke(struct txn *t, const unsigned char hash[TOKEN_HASH_LEN])
+{
+	unsigned char	*kids;
+	size_t		 n, i;
+	int		 rc;
+
+	if (children_of(t, hash, &kids, &n) == -1)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (token_revoke(t, kids + i * TOKEN_HASH_LEN) == -1) {
+			free(kids);
+			return -1;
+		}
+	free(kids);
+	if (rec_del(t, t->store->children, hash, TOKEN_HASH_LEN) == -1)
+		return -1;
+	rc = rec_del(t, t->store->tokens, hash, TOKEN_HASH_LEN);
+	return rc;
+}
+
+/* Revokes up to 100 tokens that expired by now; *n gets how many. */
+int
+tokens_purge(struct txn *t, int64_t now, size_t *n)
+{
+	DB		*db = t->store->tokens;
+	DBC		*c;
+	DBT		 k, v;
+	struct token_rec rec;
+	unsigned char	 found[100][TOKEN_HASH_LEN];
+	size_t		 i;
+	int		 rc, crc;
+
+	*n = 0;
+	if ((rc = db->cursor(db, t->tid, &c, 0)) != 0)
+		return txn_fail(t, rc, "cursor");
+	memset(&k, 0, sizeof k);
+	memset(&v, 0, sizeof v);
+	k.flags = v.flags = DB_DBT_REALLOC;
+	while (*n < 100 && (rc = c->get(c, &k, &v, DB_NEXT)) == 0) {
+		if (k.size != TOKEN_HASH_LEN ||
+		    record_token_decode(v.data, v.size, &rec) == -1)
+			continue;
+		if (rec.expire != 0 && rec.expire <= now)
+			memcpy(found[(*n)++], k.data, TOKEN_HASH_LEN);
+		token_rec_free(&rec);
+	}
+	free(k.data);
+	free(v.data);
+	crc = c->close(c);
+	if (rc == DB_NOTFOUND || rc == 0)
+		rc = crc;
+	if (rc != 0)
+		return txn_fail(t, rc, "scanning tokens");
+	for (i = 0; i < *n; i++)
+		if (token_revoke(t, found[i]) == -1)
+			return -1;
+	return 0;
 }

@@ -2,14 +2,17 @@
  * auth.c: who is asking, and may they.  The token comes from X-Vault-Token
  * or "Authorization: Bearer"; it must look like a token before it is even
  * hashed.  It is looked up by HMAC-SHA256 with the installation salt, so
- * the raw token is never stored.  Authorisation runs before routing, on the
- * request's ACL path (a LIST has its trailing '/').  Until policies exist
- * only the root policy is known, and it allows everything.
+ * the raw token is never stored or compared.  Authorisation runs before
+ * routing, on the request's ACL path (a LIST has its trailing '/'), against
+ * the token's policies as they are in this transaction: a policy change or
+ * a revocation applies to the very next request in every worker.
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "fcgi/fcgi.h"
 
@@ -35,40 +38,164 @@ needs_sudo(const struct request *req)
 	return false;
 }
 
-/* The one decision point; the policy engine will replace its body. */
-static bool
-acl_allows(const struct token_rec *tok, const char *path, enum op op,
-    bool sudo)
+static unsigned
+op_capability(enum op op)
 {
-	return strcmp(tok->policy, "root") == 0;
+	switch (op) {
+	case OP_READ:
+		return CAP_READ;
+	case OP_LIST:
+		return CAP_LIST;
+	case OP_UPDATE:
+		return CAP_UPDATE;
+	case OP_DELETE:
+		return CAP_DELETE;
+	default:
+		return CAP_PATCH;
+	}
 }
 
-/* 0 when the request may proceed, 403 (answer set) or -1 (storage). */
+/* Whether the token holds the named policy. */
+bool
+token_has_policy(const struct token_rec *tok, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < tok->npolicies; i++)
+		if (strcmp(tok->policies[i], name) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The capabilities the token's policies grant on the path; policies that
+ * do not exist grant nothing.  -1 on a storage failure.
+ */
+static int
+capabilities(struct txn *t, const struct token_rec *tok, const char *path,
+    bool list, unsigned *caps)
+{
+	struct policy		 acl = { 0 }, one;
+	struct policy_rec	 rec;
+	struct apierr		 err;
+	size_t			 i;
+	int			 rc;
+
+	for (i = 0; i < tok->npolicies; i++) {
+		if ((rc = policy_get(t, tok->policies[i], &rec)) == -1) {
+			policy_free(&acl);
+			return -1;
+		}
+		if (rc == 1)
+			continue;
+		if (policy_parse(rec.text, &one, &err) == 0) {
+			acl_add(&acl, &one);
+			policy_free(&one);
+		} else
+			log_err("stored policy %s no longer parses: %s",
+			    rec.name, err.text);
+		policy_rec_free(&rec);
+	}
+	*caps = acl_capabilities(&acl, path, list);
+	policy_free(&acl);
+	return 0;
+}
+
+/*
+ * The stored form of a token: HMAC-SHA256 with the installation salt, which
+ * never changes and is read once per process.  0, or -1 after txn_fail.
+ */
 int
-auth_check(struct request *req, struct txn *t)
+token_hash_of(struct txn *t, const char *token,
+    unsigned char hash[TOKEN_HASH_LEN])
 {
 	static unsigned char	 salt[SALT_LEN];
 	static bool		 have_salt;
-	unsigned char		 hash[TOKEN_HASH_LEN];
-	struct token_rec	 tok;
+	int			 rc;
+
+	if (!have_salt) {
+		if ((rc = salt_get(t, salt)) == 1)
+			return txn_fail(t, EINVAL, "the data directory has no salt");
+		if (rc == -1)
+			return -1;
+		have_salt = true;
+	}
+	token_hash(salt, SALT_LEN, token, hash);
+	return 0;
+}
+
+/*
+ * Whether a token is alive: not expired, and neither are its parents (a
+ * parent's revocation or expiry revokes its children, as in Vault; the
+ * housekeeper removes them soon after, this check makes it immediate).
+ * 0: alive, 1: not, -1: storage failure.
+ */
+int
+token_live(struct txn *t, const struct token_rec *tok)
+{
+	struct token_rec	 up;
+	unsigned char		 parent[TOKEN_HASH_LEN];
+	int64_t			 now = (int64_t)time(NULL);
+	bool			 has_parent = tok->has_parent;
+	int			 depth, rc;
+
+	if (tok->expire != 0 && tok->expire <= now)
+		return 1;
+	memcpy(parent, tok->parent, sizeof parent);
+	for (depth = 0; has_parent && depth < 64; depth++) {
+		if ((rc = token_get(t, parent, &up)) != 0)
+			return rc;
+		rc = up.expire != 0 && up.expire <= now;
+		has_parent = up.has_parent;
+		memcpy(parent, up.parent, sizeof parent);
+		token_rec_free(&up);
+		if (rc)
+			return 1;
+	}
+	return has_parent ? 1 : 0;
+}
+
+/*
+ * 0 when the request may proceed, 403 (answer set) or -1 (storage).  On
+ * success req->tok holds the token and req->caps what it may do here.
+ * A token with a use limit spends one use; its last use revokes it, in
+ * this same transaction.
+ */
+int
+auth_check(struct request *req, struct txn *t)
+{
+	unsigned		 need;
 	bool			 ok;
 	int			 rc;
 
+	token_rec_free(&req->tok);
 	if (!token_syntax_ok(req->token))
 		return respond_error(req, 403, DENIED);
-	if (!have_salt) {
-		if ((rc = salt_get(t, salt)) == -1)
-			return -1;
-		if (rc == 1) {
-			log_err("the data directory has no salt");
-			return respond_error(req, 403, DENIED);
-		}
-		have_salt = true;
-	}
-	token_hash(salt, SALT_LEN, req->token, hash);
-	if ((rc = token_get(t, hash, &tok)) != 0)
+	if (token_hash_of(t, req->token, req->tok_hash) == -1)
+		return -1;
+	if ((rc = token_get(t, req->tok_hash, &req->tok)) != 0)
 		return rc == 1 ? respond_error(req, 403, DENIED) : -1;
-	ok = acl_allows(&tok, req->path, req->op, needs_sudo(req));
-	token_rec_free(&tok);
+	if ((rc = token_live(t, &req->tok)) != 0)
+		return rc == 1 ? respond_error(req, 403, DENIED) : -1;
+	if (req->tok.num_uses > 0) {
+		req->use_spent = true;
+		req->tok.num_uses--;
+		rc = req->tok.num_uses == 0 ? token_revoke(t, req->tok_hash) :
+		    token_put(t, req->tok_hash, &req->tok);
+		if (rc == -1)
+			return -1;
+		req->tok_revoked = req->tok.num_uses == 0;
+	}
+	req->is_root = token_has_policy(&req->tok, "root");
+	if (req->is_root) {
+		req->caps = ~0u & ~CAP_DENY;
+		return 0;
+	}
+	if (capabilities(t, &req->tok, req->path, req->op == OP_LIST,
+	    &req->caps) == -1)
+		return -1;
+	need = op_capability(req->op);
+	ok = !(req->caps & CAP_DENY) && (req->caps & need) &&
+	    (!needs_sudo(req) || (req->caps & CAP_SUDO));
 	return ok ? 0 : respond_error(req, 403, DENIED_MULTI);
 }

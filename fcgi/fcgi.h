@@ -46,6 +46,7 @@ typedef int (*handler_fn)(struct request *, struct txn *);
  */
 struct route {
 	const char		*pattern;
+	const char		*type;		/* the "type" capture, if any */
 	bool			 trailing_slash;
 	bool			 sudo;
 	const char		*mount_type;
@@ -64,6 +65,12 @@ struct request {
 	json_t			*data;		/* query or body fields */
 	bool			 from_query;
 	char			*token;
+	struct token_rec	 tok;		/* the caller, once authenticated */
+	unsigned char		 tok_hash[TOKEN_HASH_LEN];
+	bool			 tok_revoked;	/* its last use was spent */
+	bool			 use_spent;	/* a limited use was counted */
+	bool			 is_root;
+	unsigned		 caps;		/* CAP_* on the request path */
 	const struct route	*route;
 	char			*name;		/* the {name} capture */
 	int			 field_status;	/* 0 or 400 from conversion */
@@ -73,6 +80,8 @@ struct request {
 	/* The answer, rebuilt on every attempt of the transaction. */
 	int			 status;
 	json_t			*out;		/* data of a 200 answer */
+	json_t			*auth;		/* auth block of a 200 answer */
+	json_t			*warnings;	/* the handler's, before ours */
 	struct apierr		 err;
 };
 
@@ -84,12 +93,40 @@ void	 request_handle(FCGX_Request *, struct store *, const struct config *);
 int	 respond_error(struct request *, int, const char *);
 void	 respond_json(struct request *, int, const json_t *);
 void	 set_data(struct request *, json_t *);
+void	 set_auth(struct request *, json_t *);
+json_t	*strlist_json(char **, size_t);
+void	 warn(struct request *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
 
 /* route.c */
 const struct route *route_find(const char *, char **);
 
 /* auth.c */
 int	 auth_check(struct request *, struct txn *);
+bool	 token_has_policy(const struct token_rec *, const char *);
+int	 token_live(struct txn *, const struct token_rec *);
+int	 token_hash_of(struct txn *, const char *,
+	    unsigned char[TOKEN_HASH_LEN]);
+
+/* policies.c */
+int	 policies_read(struct request *, struct txn *);
+int	 policies_update(struct request *, struct txn *);
+int	 policies_delete(struct request *, struct txn *);
+int	 policies_list(struct request *, struct txn *);
+int	 policies_init_default(struct txn *);
+extern const struct field policy_fields[];
+
+/* tokens.c */
+int	 tokens_create(struct request *, struct txn *);
+int	 tokens_lookup_self(struct request *, struct txn *);
+int	 tokens_lookup(struct request *, struct txn *);
+int	 tokens_revoke_self(struct request *, struct txn *);
+int	 tokens_revoke(struct request *, struct txn *);
+int	 tokens_renew_self(struct request *, struct txn *);
+int	 tokens_create_root(struct txn *, const char *);
+extern const struct field token_create_fields[];
+extern const struct field token_field[];
+extern const struct field token_renew_fields[];
 
 /* runtimes.c */
 int	 runtimes_read(struct request *, struct txn *);
@@ -98,6 +135,7 @@ int	 runtimes_delete(struct request *, struct txn *);
 int	 runtimes_list(struct request *, struct txn *);
 extern const struct field runtime_fields[];
 extern const struct field runtime_list_fields[];
+extern const struct field no_fields[];
 
 /* sys.c */
 void	 health_respond(struct request *);

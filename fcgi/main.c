@@ -102,20 +102,17 @@ struct init {
 static int
 init_txn(struct txn *t, void *arg)
 {
-	struct init		*in = arg;
-	unsigned char		 salt[SALT_LEN], hash[TOKEN_HASH_LEN];
-	struct token_rec	 rec = { .policy = "root" };
-	int			 rc;
+	struct init	*in = arg;
+	unsigned char	 salt[SALT_LEN];
+	int		 rc;
 
 	in->created = false;
+	if (policies_init_default(t) == -1)
+		return -1;
 	if ((rc = salt_get(t, salt)) != 1)
 		return rc;
 	random_bytes(salt, sizeof salt);
-	if (salt_put(t, salt) == -1)
-		return -1;
-	token_hash(salt, sizeof salt, in->root, hash);
-	rec.created = (int64_t)time(NULL);
-	if (token_put(t, hash, &rec) == -1)
+	if (salt_put(t, salt) == -1 || tokens_create_root(t, in->root) == -1)
 		return -1;
 	in->created = true;
 	return 0;
@@ -196,6 +193,13 @@ write_pidfile(void)
 	free(path);
 }
 
+/* Revokes expired tokens (and so their children), a batch at a time. */
+static int
+purge_txn(struct txn *t, void *arg)
+{
+	return tokens_purge(t, (int64_t)time(NULL), arg);
+}
+
 static void
 housekeeper(void)
 {
@@ -210,6 +214,11 @@ housekeeper(void)
 	sigaddset(&term, SIGTERM);
 	sigprocmask(SIG_BLOCK, &term, NULL);
 	while (sigtimedwait(&term, NULL, &ts) == -1) {
+		size_t purged = 0;
+
+		if (txn_run(st, purge_txn, &purged) == 0 && purged > 0)
+			log_info("revoked %lu expired tokens",
+			    (unsigned long)purged);
 		store_checkpoint(st);
 		if (store_panicked())
 			_exit(EXIT_RECOVER);

@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,6 +123,44 @@ sorted(json_t *j)
 	return out;
 }
 
+/* A new JSON array of the strings. */
+json_t *
+strlist_json(char **list, size_t n)
+{
+	json_t	*a = json_array();
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, json_string(list[i]));
+	return a;
+}
+
+/* Adds a warning of the handler's to a 200 answer. */
+void
+warn(struct request *req, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*w;
+
+	va_start(ap, fmt);
+	if (vasprintf(&w, fmt, ap) == -1)
+		fatal("out of memory");
+	va_end(ap);
+	if (req->warnings == NULL)
+		req->warnings = json_array();
+	json_array_append_new(req->warnings, json_string(w));
+	free(w);
+}
+
+/* Makes a 200 answer with an auth block (stolen), Vault's key order. */
+void
+set_auth(struct request *req, json_t *auth)
+{
+	json_decref(req->auth);
+	req->auth = auth;
+	req->status = 200;
+}
+
 /* Makes a 200 answer with data (stolen); keys are sorted as Go sorts maps. */
 void
 set_data(struct request *req, json_t *data)
@@ -150,6 +189,8 @@ write_envelope(struct request *req)
 	json_t	*env = json_object(), *warnings = json_array();
 	char	 id[37];
 
+	if (req->warnings != NULL)
+		json_array_extend(warnings, req->warnings);
 	uuid_v4(id);
 	add_warning(warnings, "Endpoint ignored these unrecognized parameters",
 	    &req->ignored);
@@ -159,11 +200,13 @@ write_envelope(struct request *req)
 	json_object_set_new(env, "lease_id", json_string(""));
 	json_object_set_new(env, "renewable", json_false());
 	json_object_set_new(env, "lease_duration", json_integer(0));
-	json_object_set(env, "data", req->out);
+	json_object_set_new(env, "data", req->out ? json_incref(req->out) :
+	    json_null());
 	json_object_set_new(env, "wrap_info", json_null());
 	json_object_set_new(env, "warnings", json_array_size(warnings) ?
 	    json_incref(warnings) : json_null());
-	json_object_set_new(env, "auth", json_null());
+	json_object_set_new(env, "auth", req->auth ? json_incref(req->auth) :
+	    json_null());
 	json_object_set_new(env, "mount_type",
 	    json_string(req->route ? req->route->mount_type : "system"));
 	json_decref(warnings);
@@ -326,10 +369,10 @@ prepare_route(struct request *req)
 		return;
 	if (req->name != NULL) {
 		const char *caps[][2] = {
-			{ "name", req->name }, { "type", "container" },
+			{ "name", req->name }, { "type", req->route->type },
 		};
 
-		for (size_t i = 0; i < 2; i++) {
+		for (size_t i = 0; i < 2 && caps[i][1] != NULL; i++) {
 			old = json_object_get(req->data, caps[i][0]);
 			if (old != NULL && !json_is_null(old)) {
 				if (req->replaced.len > 0)
@@ -429,17 +472,32 @@ request_txn(struct txn *t, void *arg)
 	int		 rc;
 
 	json_decref(req->out);
-	req->out = NULL;
+	json_decref(req->auth);
+	json_decref(req->warnings);
+	req->out = req->auth = req->warnings = NULL;
 	req->status = 0;
-	if ((rc = auth_check(req, t)) != 0)
-		return rc;
-	if (req->route == NULL)
-		return respond_error(req, 404, MULTIERR("unsupported path"));
-	if ((h = req->route->handlers[req->op]) == NULL)
-		return respond_error(req, 405, MULTIERR("unsupported operation"));
-	if (req->field_status != 0)
-		return req->field_status;
-	return h(req, t);
+	req->use_spent = false;
+	if ((rc = auth_check(req, t)) == 0) {
+		if (req->route == NULL)
+			rc = respond_error(req, 404, MULTIERR("unsupported path"));
+		else if ((h = req->route->handlers[req->op]) == NULL)
+			rc = respond_error(req, 405,
+			    MULTIERR("unsupported operation"));
+		else if (req->field_status != 0)
+			rc = req->field_status;
+		else
+			rc = h(req, t);
+	}
+	/*
+	 * A token with a use limit spends a use on every request it
+	 * authenticates, refused or not (as in Vault): commit the count and
+	 * answer with the error.  Handlers decide errors before they write.
+	 */
+	if (rc > 0 && req->use_spent) {
+		req->status = rc;
+		return 0;
+	}
+	return rc;
 }
 
 static void
@@ -448,6 +506,9 @@ request_free(struct request *req)
 	fields_free(req->vals, MAX_FIELDS);
 	json_decref(req->data);
 	json_decref(req->out);
+	json_decref(req->auth);
+	json_decref(req->warnings);
+	token_rec_free(&req->tok);
 	free(req->path);
 	free(req->token);
 	free(req->name);
@@ -474,6 +535,8 @@ request_handle(FCGX_Request *fx, struct store *st, const struct config *cfg)
 	else if ((rc = txn_run(st, request_txn, &req)) == 0) {
 		if (req.status == 200)
 			write_envelope(&req);
+		else if (req.status >= 400)
+			write_error(&req, req.status, req.err.text);
 		else
 			respond_raw(&req, 204, NULL, 0);
 	} else if (rc == 500)

@@ -16,6 +16,7 @@
 static const struct route routes[] = {
 	{
 		.pattern = "sys/plugins/runtimes/catalog/container/{name}",
+		.type = "container",
 		.sudo = true,
 		.mount_type = "system",
 		.fields = runtime_fields,
@@ -36,6 +37,66 @@ static const struct route routes[] = {
 			[OP_LIST] = runtimes_list,
 		},
 	},
+	{
+		.pattern = "sys/policies/acl/{name}",
+		.mount_type = "system",
+		.fields = policy_fields,
+		.handlers = {
+			[OP_READ] = policies_read,
+			[OP_UPDATE] = policies_update,
+			[OP_DELETE] = policies_delete,
+		},
+	},
+	{
+		.pattern = "sys/policies/acl",
+		.trailing_slash = true,
+		.mount_type = "system",
+		.fields = no_fields,
+		.handlers = { [OP_LIST] = policies_list },
+	},
+	{
+		.pattern = "auth/token/create",
+		.mount_type = "token",
+		.fields = token_create_fields,
+		.handlers = { [OP_UPDATE] = tokens_create },
+	},
+	{
+		.pattern = "auth/token/lookup-self",
+		.mount_type = "token",
+		.fields = no_fields,
+		.handlers = { [OP_READ] = tokens_lookup_self },
+	},
+	{
+		.pattern = "auth/token/lookup",
+		.mount_type = "token",
+		.fields = token_field,
+		.handlers = {
+			[OP_READ] = tokens_lookup,
+			[OP_UPDATE] = tokens_lookup,
+		},
+	},
+	{
+		.pattern = "auth/token/revoke-self",
+		.mount_type = "token",
+		.fields = no_fields,
+		.handlers = { [OP_UPDATE] = tokens_revoke_self },
+	},
+	{
+		.pattern = "auth/token/revoke",
+		.mount_type = "token",
+		.fields = token_field,
+		.handlers = { [OP_UPDATE] = tokens_revoke },
+	},
+	{
+		.pattern = "auth/token/renew-self",
+		.mount_type = "token",
+		.fields = token_renew_fields,
+		.handlers = { [OP_UPDATE] = tokens_renew_self },
+	},
+};
+
+const struct field no_fields[] = {
+	{ NULL, FIELD_STRING },
 };
 
 /* Matches one pattern; a {name} capture becomes a new *name. */

@@ -259,6 +259,10 @@ kind_name(enum field_kind k)
 		return "int64";
 	case FIELD_BOOL:
 		return "bool";
+	case FIELD_STRLIST:
+		return "[]string";
+	case FIELD_DURATION:
+		return "int";
 	default:
 		return "string";
 	}
@@ -278,6 +282,288 @@ conv_error(struct apierr *err, const char *name, const json_t *v,
 	buf_free(&b);
 }
 
+void
+strlist_free(char **list, size_t n)
+{
+	while (n > 0)
+		free(list[--n]);
+	free(list);
+}
+
+static void
+strlist_add(struct fieldval *out, const char *s, size_t n)
+{
+	while (n > 0 && (*s == ' ' || *s == '\t' || *s == '\n')) {
+		s++;
+		n--;
+	}
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' ||
+	    s[n - 1] == '\n'))
+		n--;
+	out->list = xrealloc(out->list, (out->nlist + 1) * sizeof *out->list);
+	out->list[out->nlist++] = xstrndup(s, n);
+}
+
+static int
+unconvertible(const char *name, const char *want, const json_t *v, bool query,
+    struct fieldval *out, struct apierr *err)
+{
+	struct buf	 r;
+
+	buf_init(&r);
+	buf_printf(&r, "'' expected type '%s', got unconvertible type '%s', "
+	    "value: '", want, json_is_array(v) && query ? "[]string" :
+	    json_gotype(v));
+	json_gofmt(&r, v);
+	buf_addc(&r, '\'');
+	conv_error(err, name, v, r.data);
+	buf_free(&r);
+	strlist_free(out->list, out->nlist);
+	out->list = NULL;
+	out->nlist = 0;
+	out->set = false;
+	return 400;
+}
+
+/* mapstructure's error for element i of a list that is not a string. */
+static int
+bad_element(const char *name, const json_t *v, size_t i, const json_t *e,
+    struct fieldval *out, struct apierr *err)
+{
+	struct buf	 r;
+
+	buf_init(&r);
+	buf_printf(&r, "1 error(s) decoding:\n\n* '[%lu]' expected type "
+	    "'string', got unconvertible type '%s', value: '",
+	    (unsigned long)i, json_gotype(e));
+	json_gofmt(&r, e);
+	buf_addc(&r, '\'');
+	conv_error(err, name, v, r.data);
+	buf_free(&r);
+	strlist_free(out->list, out->nlist);
+	out->list = NULL;
+	out->nlist = 0;
+	out->set = false;
+	return 400;
+}
+
+/*
+ * Vault's TypeCommaStringSlice: a string is split at commas, a list takes
+ * each scalar as a string; every element is trimmed.
+ */
+static int
+convert_strlist(const char *name, const json_t *v, bool query,
+    struct fieldval *out, struct apierr *err)
+{
+	const char	*s, *comma;
+	json_t		*e;
+	size_t		 i;
+
+	if (json_is_string(v)) {
+		/* strings.Split: "a," is ["a" ""]; only "" is empty. */
+		s = json_text(v);
+		while (*s != '\0' || out->nlist > 0) {
+			comma = strchr(s, ',');
+			strlist_add(out, s, comma ? (size_t)(comma - s) :
+			    strlen(s));
+			if (comma == NULL)
+				break;
+			s = comma + 1;
+		}
+		return 0;
+	}
+	if (json_is_null(v))
+		return 0;
+	if (json_is_boolean(v)) {
+		strlist_add(out, json_is_true(v) ? "1" : "0", 1);
+		return 0;
+	}
+	if (!json_is_array(v))
+		return unconvertible(name, "[]string", v, query, out, err);
+	json_array_foreach(v, i, e) {
+		if (json_is_string(e))
+			strlist_add(out, json_text(e), strlen(json_text(e)));
+		else if (json_is_boolean(e))
+			strlist_add(out, json_is_true(e) ? "1" : "0", 1);
+		else if (json_is_null(e))
+			strlist_add(out, "", 0);
+		else
+			return bad_element(name, v, i, e, out, err);
+	}
+	return 0;
+}
+
+/* strconv.ParseInt(s, 10, 64): decimal only, an optional sign. */
+static int
+parse_dec(const char *s, int64_t *v)
+{
+	const char	*p = s;
+	uint64_t	 n = 0;
+	bool		 neg = false;
+
+	if (*p == '+' || *p == '-')
+		neg = *p++ == '-';
+	if (*p == '\0')
+		return -1;
+	for (; *p != '\0'; p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		if (n > (UINT64_MAX - 9) / 10)
+			return -1;
+		n = n * 10 + (uint64_t)(*p - '0');
+	}
+	if (n > (uint64_t)INT64_MAX + (neg ? 1 : 0))
+		return -1;
+	*v = neg ? (int64_t)(0 - n) : (int64_t)n;
+	return 0;
+}
+
+/*
+ * Go's time.ParseDuration, truncated to whole seconds, with Go's error
+ * texts ("time: unknown unit ...") in why.
+ */
+static int
+go_duration(const char *orig, int64_t *secs, struct buf *why)
+{
+	static const struct { const char *u; double ns; } units[] = {
+		{ "ns", 1 }, { "us", 1e3 }, { "\xc2\xb5s", 1e3 },
+		{ "\xce\xbcs", 1e3 }, { "ms", 1e6 }, { "s", 1e9 },
+		{ "m", 60e9 }, { "h", 3600e9 },
+	};
+	const char	*s = orig, *u;
+	double		 total = 0, v, scale;
+	bool		 neg = false, pre, post;
+	size_t		 i, ulen;
+
+	if (*s == '-' || *s == '+')
+		neg = *s++ == '-';
+	if (strcmp(s, "0") == 0) {
+		*secs = 0;
+		return 0;
+	}
+	if (*s == '\0')
+		goto invalid;
+	while (*s != '\0') {
+		if (!(*s == '.' || (*s >= '0' && *s <= '9')))
+			goto invalid;
+		for (v = 0, pre = false; *s >= '0' && *s <= '9'; s++, pre = true)
+			v = v * 10 + (*s - '0');
+		post = false;
+		if (*s == '.')
+			for (s++, scale = 0.1; *s >= '0' && *s <= '9';
+			    s++, scale /= 10, post = true)
+				v += (*s - '0') * scale;
+		if (!pre && !post)
+			goto invalid;
+		for (u = s; *s != '\0' && *s != '.' && !(*s >= '0' &&
+		    *s <= '9'); s++)
+			;
+		ulen = (size_t)(s - u);
+		if (ulen == 0) {
+			buf_adds(why, "time: missing unit in duration ");
+			go_quote(why, orig);
+			return -1;
+		}
+		for (i = 0; i < sizeof units / sizeof units[0]; i++)
+			if (strlen(units[i].u) == ulen &&
+			    strncmp(u, units[i].u, ulen) == 0)
+				break;
+		if (i == sizeof units / sizeof units[0]) {
+			char *unit = xstrndup(u, ulen);
+
+			buf_adds(why, "time: unknown unit ");
+			go_quote(why, unit);
+			buf_adds(why, " in duration ");
+			go_quote(why, orig);
+			free(unit);
+			return -1;
+		}
+		total += v * units[i].ns;
+		if (total > 9.2233720368547e18)
+			goto invalid;
+	}
+	*secs = (int64_t)(total / 1e9) * (neg ? -1 : 1);
+	return 0;
+invalid:
+	buf_adds(why, "time: invalid duration ");
+	go_quote(why, orig);
+	return -1;
+}
+
+/*
+ * Vault's parseutil.ParseDurationSecond: decimal seconds, "<n>d" days, or a
+ * Go duration such as "1h30m".  -1 with a reason in why.
+ */
+static int
+duration(const char *s, int64_t *secs, struct buf *why)
+{
+	size_t	 n = strlen(s);
+	int64_t	 v;
+	char	*days;
+	int	 rc;
+
+	*secs = 0;
+	if (n == 0)
+		return 0;
+	if (parse_dec(s, &v) == 0)
+		*secs = v;
+	else if (s[n - 1] == 'd') {
+		days = xstrndup(s, n - 1);
+		rc = parse_dec(days, &v);
+		if (rc == -1 || v > INT64_MAX / 86400 || v < INT64_MIN / 86400) {
+			buf_adds(why, "strconv.ParseInt: parsing ");
+			go_quote(why, days);
+			buf_adds(why, rc == -1 ? ": invalid syntax" :
+			    ": value out of range");
+			free(days);
+			return -1;
+		}
+		free(days);
+		*secs = v * 86400;
+	} else if (go_duration(s, secs, why) == -1)
+		return -1;
+	return 0;
+}
+
+int
+parse_duration(const char *s, int64_t *secs)
+{
+	struct buf	 why;
+	int		 rc;
+
+	buf_init(&why);
+	rc = duration(s, secs, &why);
+	buf_free(&why);
+	return rc;
+}
+
+static int
+convert_duration(const char *name, const json_t *v, struct fieldval *out,
+    struct apierr *err)
+{
+	struct buf	 why;
+
+	if (json_is_null(v))
+		return 0;
+	buf_init(&why);
+	if (!json_is_string(v))
+		buf_adds(&why, "could not parse duration from input");
+	else if (duration(json_text(v), &out->i, &why) == 0) {
+		/* TypeDurationSecond refuses what parses as negative. */
+		if (out->i >= 0) {
+			buf_free(&why);
+			return 0;
+		}
+		buf_printf(&why, "cannot provide negative value '%lld'",
+		    (long long)out->i);
+		out->i = 0;
+	}
+	conv_error(err, name, v, why.data);
+	buf_free(&why);
+	out->set = false;
+	return 400;
+}
+
 /* Converts one value; 0, or 400 with Vault's message in err. */
 int
 field_convert(const char *name, enum field_kind kind, const json_t *v,
@@ -289,6 +575,10 @@ field_convert(const char *name, enum field_kind kind, const json_t *v,
 
 	memset(out, 0, sizeof *out);
 	out->set = true;
+	if (kind == FIELD_STRLIST)
+		return convert_strlist(name, v, query, out, err);
+	if (kind == FIELD_DURATION)
+		return convert_duration(name, v, out, err);
 	if (json_is_null(v)) {
 		if (kind == FIELD_STRING)
 			out->s = xstrdup("");
@@ -303,18 +593,8 @@ field_convert(const char *name, enum field_kind kind, const json_t *v,
 			out->b = json_is_true(v);
 		return 0;
 	}
-	if (!json_is_string(v)) {
-		buf_init(&r);
-		buf_printf(&r, "'' expected type '%s', got unconvertible type "
-		    "'%s', value: '", kind_name(kind), json_is_array(v) && query ?
-		    "[]string" : json_gotype(v));
-		json_gofmt(&r, v);
-		buf_addc(&r, '\'');
-		conv_error(err, name, v, r.data);
-		buf_free(&r);
-		out->set = false;
-		return 400;
-	}
+	if (!json_is_string(v))
+		return unconvertible(name, kind_name(kind), v, query, out, err);
 	s = json_text(v);
 	switch (kind) {
 	case FIELD_STRING:
@@ -398,5 +678,8 @@ fields_free(struct fieldval *vals, size_t n)
 	for (i = 0; i < n; i++) {
 		free(vals[i].s);
 		vals[i].s = NULL;
+		strlist_free(vals[i].list, vals[i].nlist);
+		vals[i].list = NULL;
+		vals[i].nlist = 0;
 	}
 }

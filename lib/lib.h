@@ -83,16 +83,20 @@ enum field_kind {
 	FIELD_STRING,
 	FIELD_INT64,
 	FIELD_BOOL,
+	FIELD_STRLIST,		/* Vault's TypeCommaStringSlice */
+	FIELD_DURATION,		/* Vault's TypeDurationSecond, in seconds */
 };
 struct field {
 	const char	*name;
 	enum field_kind	 kind;
 };
 struct fieldval {
-	bool	 set;
-	char	*s;		/* FIELD_STRING: new, freed by fields_free */
-	int64_t	 i;
-	bool	 b;
+	bool	  set;
+	char	 *s;		/* FIELD_STRING: new, freed by fields_free */
+	int64_t	  i;		/* FIELD_INT64 and FIELD_DURATION */
+	bool	  b;
+	char	**list;		/* FIELD_STRLIST: new, freed by fields_free */
+	size_t	  nlist;
 };
 int	 field_convert(const char *, enum field_kind, const json_t *, bool,
 	    struct fieldval *, struct apierr *);
@@ -102,6 +106,9 @@ void	 go_quote(struct buf *, const char *);
 void	 fields_free(struct fieldval *, size_t);
 int	 go_parse_int64(const char *, int64_t *);
 int	 go_parse_bool(const char *, bool *);
+int	 parse_duration(const char *, int64_t *);
+void	 strlist_free(char **, size_t);
+bool	 base64_decode(const char *, struct buf *);
 
 /* path.c: the request path, decoded once, and Vault's name pattern. */
 int	 path_decode(const char *, size_t, char **);	/* new */
@@ -118,8 +125,22 @@ struct runtime {
 	bool	 rootless;
 };
 struct token_rec {
-	char	*policy;	/* "root" only, until policies arrive */
-	int64_t	 created;
+	char		**policies;	/* sorted, no duplicates */
+	size_t		  npolicies;
+	char		 *accessor;
+	char		 *display_name;
+	char		 *path;		/* auth/token/root or auth/token/create */
+	unsigned char	  parent[32];	/* HMAC of the parent token */
+	bool		  has_parent;	/* false: an orphan */
+	int64_t		  created;	/* unix seconds */
+	int64_t		  ttl;		/* seconds at creation or renewal; 0: none */
+	int64_t		  expire;	/* unix seconds; 0: never */
+	int64_t		  num_uses;	/* uses left; 0: unlimited */
+	int64_t		  renewed;	/* last renewal, unix seconds; 0: never */
+};
+struct policy_rec {
+	char	*name;
+	char	*text;		/* as written, returned verbatim */
 };
 void	 record_runtime_encode(const struct runtime *, struct buf *);
 int	 record_runtime_decode(const void *, size_t, struct runtime *);
@@ -127,6 +148,31 @@ void	 runtime_free(struct runtime *);
 void	 record_token_encode(const struct token_rec *, struct buf *);
 int	 record_token_decode(const void *, size_t, struct token_rec *);
 void	 token_rec_free(struct token_rec *);
+void	 record_policy_encode(const struct policy_rec *, struct buf *);
+int	 record_policy_decode(const void *, size_t, struct policy_rec *);
+void	 policy_rec_free(struct policy_rec *);
+
+/* policy.c: Vault's ACL policy language and its evaluation. */
+#define CAP_DENY	0x01
+#define CAP_CREATE	0x02
+#define CAP_READ	0x04
+#define CAP_UPDATE	0x08
+#define CAP_DELETE	0x10
+#define CAP_LIST	0x20
+#define CAP_SUDO	0x40
+#define CAP_PATCH	0x80
+struct rule {
+	char		*pattern;
+	unsigned	 caps;
+};
+struct policy {
+	struct rule	*rules;
+	size_t		 nrules;
+};
+int	 policy_parse(const char *, struct policy *, struct apierr *);
+void	 policy_free(struct policy *);
+void	 acl_add(struct policy *, const struct policy *);
+unsigned acl_capabilities(const struct policy *, const char *, bool);
 
 /* token.c: token syntax, salted hashes, random identifiers. */
 #define TOKEN_HASH_LEN	32
@@ -135,6 +181,7 @@ bool	 token_syntax_ok(const char *);
 void	 token_hash(const unsigned char *, size_t, const char *,
 	    unsigned char[TOKEN_HASH_LEN]);
 char	*token_generate(void);			/* new */
+char	*random_id(size_t);			/* new */
 void	 random_bytes(void *, size_t);
 void	 uuid_v4(char[37]);
 

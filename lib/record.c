@@ -67,22 +67,81 @@ void
 record_token_encode(const struct token_rec *t, struct buf *out)
 {
 	msgpack_packer	 pk;
+	size_t		 i;
 
-	pack_head(&pk, out, 2);
-	pack_str(&pk, "policy");
-	pack_str(&pk, t->policy);
+	pack_head(&pk, out, 10);
+	pack_str(&pk, "policies");
+	msgpack_pack_array(&pk, t->npolicies);
+	for (i = 0; i < t->npolicies; i++)
+		pack_str(&pk, t->policies[i]);
+	pack_str(&pk, "accessor");
+	pack_str(&pk, t->accessor);
+	pack_str(&pk, "display_name");
+	pack_str(&pk, t->display_name);
+	pack_str(&pk, "path");
+	pack_str(&pk, t->path);
+	pack_str(&pk, "parent");
+	msgpack_pack_bin(&pk, t->has_parent ? sizeof t->parent : 0);
+	msgpack_pack_bin_body(&pk, t->parent, t->has_parent ?
+	    sizeof t->parent : 0);
 	pack_str(&pk, "created");
 	msgpack_pack_int64(&pk, t->created);
+	pack_str(&pk, "ttl");
+	msgpack_pack_int64(&pk, t->ttl);
+	pack_str(&pk, "expire");
+	msgpack_pack_int64(&pk, t->expire);
+	pack_str(&pk, "num_uses");
+	msgpack_pack_int64(&pk, t->num_uses);
+	pack_str(&pk, "renewed");
+	msgpack_pack_int64(&pk, t->renewed);
+}
+
+void
+record_policy_encode(const struct policy_rec *p, struct buf *out)
+{
+	msgpack_packer	 pk;
+
+	pack_head(&pk, out, 2);
+	pack_str(&pk, "name");
+	pack_str(&pk, p->name);
+	pack_str(&pk, "text");
+	pack_str(&pk, p->text);
 }
 
 /* One expected key of a record map and where its value goes. */
-enum slot_kind { SLOT_STR, SLOT_INT, SLOT_BOOL };
+enum slot_kind { SLOT_STR, SLOT_INT, SLOT_BOOL, SLOT_STRLIST, SLOT_HASH };
 struct slot {
 	const char	*key;
 	enum slot_kind	 kind;
 	void		*dst;
 	bool		 seen;
+	void		*aux;	/* SLOT_STRLIST: size_t count; SLOT_HASH: bool */
 };
+
+static bool
+str_ok(const msgpack_object *o)
+{
+	return o->type == MSGPACK_OBJECT_STR &&
+	    memchr(o->via.str.ptr, '\0', o->via.str.size) == NULL;
+}
+
+static int
+fill_strlist(char ***list, size_t *n, const msgpack_object *o)
+{
+	uint32_t	 i;
+
+	if (o->type != MSGPACK_OBJECT_ARRAY)
+		return -1;
+	for (i = 0; i < o->via.array.size; i++)
+		if (!str_ok(&o->via.array.ptr[i]))
+			return -1;
+	*list = xcalloc(o->via.array.size, sizeof **list);
+	for (i = 0; i < o->via.array.size; i++)
+		(*list)[i] = xstrndup(o->via.array.ptr[i].via.str.ptr,
+		    o->via.array.ptr[i].via.str.size);
+	*n = o->via.array.size;
+	return 0;
+}
 
 static int
 get_int(const msgpack_object *o, int64_t *out)
@@ -105,8 +164,7 @@ fill_slot(struct slot *s, const msgpack_object *o)
 {
 	switch (s->kind) {
 	case SLOT_STR:
-		if (o->type != MSGPACK_OBJECT_STR ||
-		    memchr(o->via.str.ptr, '\0', o->via.str.size) != NULL)
+		if (!str_ok(o))
 			return -1;
 		*(char **)s->dst = xstrndup(o->via.str.ptr, o->via.str.size);
 		return 0;
@@ -116,6 +174,16 @@ fill_slot(struct slot *s, const msgpack_object *o)
 		if (o->type != MSGPACK_OBJECT_BOOLEAN)
 			return -1;
 		*(bool *)s->dst = o->via.boolean;
+		return 0;
+	case SLOT_STRLIST:
+		return fill_strlist(s->dst, s->aux, o);
+	case SLOT_HASH:
+		/* An empty bin is "none"; otherwise exactly 32 bytes. */
+		if (o->type != MSGPACK_OBJECT_BIN || (o->via.bin.size != 0 &&
+		    o->via.bin.size != 32))
+			return -1;
+		memcpy(s->dst, o->via.bin.ptr, o->via.bin.size);
+		*(bool *)s->aux = o->via.bin.size == 32;
 		return 0;
 	}
 	return -1;
@@ -172,12 +240,12 @@ int
 record_runtime_decode(const void *data, size_t len, struct runtime *r)
 {
 	struct slot slots[] = {
-		{ "name", SLOT_STR, &r->name, false },
-		{ "oci_runtime", SLOT_STR, &r->oci_runtime, false },
-		{ "cgroup_parent", SLOT_STR, &r->cgroup_parent, false },
-		{ "cpu", SLOT_INT, &r->cpu_nanos, false },
-		{ "memory", SLOT_INT, &r->memory_bytes, false },
-		{ "rootless", SLOT_BOOL, &r->rootless, false },
+		{ "name", SLOT_STR, &r->name, false, NULL },
+		{ "oci_runtime", SLOT_STR, &r->oci_runtime, false, NULL },
+		{ "cgroup_parent", SLOT_STR, &r->cgroup_parent, false, NULL },
+		{ "cpu", SLOT_INT, &r->cpu_nanos, false, NULL },
+		{ "memory", SLOT_INT, &r->memory_bytes, false, NULL },
+		{ "rootless", SLOT_BOOL, &r->rootless, false, NULL },
 	};
 
 	memset(r, 0, sizeof *r);
@@ -192,8 +260,16 @@ int
 record_token_decode(const void *data, size_t len, struct token_rec *t)
 {
 	struct slot slots[] = {
-		{ "policy", SLOT_STR, &t->policy, false },
-		{ "created", SLOT_INT, &t->created, false },
+		{ "policies", SLOT_STRLIST, &t->policies, false, &t->npolicies },
+		{ "accessor", SLOT_STR, &t->accessor, false, NULL },
+		{ "display_name", SLOT_STR, &t->display_name, false, NULL },
+		{ "path", SLOT_STR, &t->path, false, NULL },
+		{ "parent", SLOT_HASH, t->parent, false, &t->has_parent },
+		{ "created", SLOT_INT, &t->created, false, NULL },
+		{ "ttl", SLOT_INT, &t->ttl, false, NULL },
+		{ "expire", SLOT_INT, &t->expire, false, NULL },
+		{ "num_uses", SLOT_INT, &t->num_uses, false, NULL },
+		{ "renewed", SLOT_INT, &t->renewed, false, NULL },
 	};
 
 	memset(t, 0, sizeof *t);
@@ -216,6 +292,33 @@ runtime_free(struct runtime *r)
 void
 token_rec_free(struct token_rec *t)
 {
-	free(t->policy);
+	strlist_free(t->policies, t->npolicies);
+	free(t->accessor);
+	free(t->display_name);
+	free(t->path);
 	memset(t, 0, sizeof *t);
+}
+
+int
+record_policy_decode(const void *data, size_t len, struct policy_rec *p)
+{
+	struct slot slots[] = {
+		{ "name", SLOT_STR, &p->name, false, NULL },
+		{ "text", SLOT_STR, &p->text, false, NULL },
+	};
+
+	memset(p, 0, sizeof *p);
+	if (decode(data, len, slots, sizeof slots / sizeof slots[0]) == -1) {
+		policy_rec_free(p);
+		return -1;
+	}
+	return 0;
+}
+
+void
+policy_rec_free(struct policy_rec *p)
+{
+	free(p->name);
+	free(p->text);
+	memset(p, 0, sizeof *p);
 }

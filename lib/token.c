@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/evp.h>
@@ -50,24 +51,35 @@ random_bytes(void *p, size_t n)
 		fatal("RAND_bytes failed");
 }
 
-/* A new service token, "hvs." and 24 characters of base62 (~143 bits). */
+/* A new random string of n base62 characters (about 5.95 bits each). */
 char *
-token_generate(void)
+random_id(size_t n)
 {
 	static const char alphabet[] =
 	    "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 	unsigned char	 r[64];
-	char		 tok[4 + 24 + 1] = "hvs.";
-	size_t		 i, k = 4;
+	char		*s = xmalloc(n + 1);
+	size_t		 i, k = 0;
 
-	while (k < 28) {
+	while (k < n) {
 		random_bytes(r, sizeof r);
-		for (i = 0; i < sizeof r && k < 28; i++)
+		for (i = 0; i < sizeof r && k < n; i++)
 			if (r[i] < 248)		/* 248 = 4 * 62: no bias */
-				tok[k++] = alphabet[r[i] % 62];
+				s[k++] = alphabet[r[i] % 62];
 	}
-	tok[k] = '\0';
-	return xstrdup(tok);
+	s[k] = '\0';
+	return s;
+}
+
+/* A new service token, "hvs." and 24 characters of base62 (~143 bits). */
+char *
+token_generate(void)
+{
+	char	*id = random_id(24), *tok;
+
+	tok = xasprintf("hvs.%s", id);
+	free(id);
+	return tok;
 }
 
 void
@@ -87,4 +99,37 @@ uuid_v4(char out[37])
 		out[k++] = hx[b[i] & 0xf];
 	}
 	out[k] = '\0';
+}
+
+/* Strict standard base64 (line breaks ignored), as Go's StdEncoding. */
+bool
+base64_decode(const char *s, struct buf *out)
+{
+	static const char alphabet[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	unsigned	 acc = 0;
+	int		 bits = 0, pad = 0;
+	size_t		 n = 0;
+	const char	*p;
+
+	for (p = s; *p != '\0'; p++) {
+		const char *hit;
+
+		if (*p == '\r' || *p == '\n')
+			continue;
+		n++;
+		if (*p == '=') {
+			pad++;
+			continue;
+		}
+		if (pad > 0 || (hit = strchr(alphabet, *p)) == NULL)
+			return false;
+		acc = acc << 6 | (unsigned)(hit - alphabet);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			buf_addc(out, (char)(acc >> bits & 0xff));
+		}
+	}
+	return n > 0 && n % 4 == 0 && pad <= 2;
 }

@@ -121,7 +121,7 @@ test_whole_tree_kill_loses_nothing() {
 	assertEquals "acknowledged writes lost" 0 "$LOST"
 	local f
 	server_stop
-	for f in runtimes tokens meta; do
+	for f in runtimes tokens children policies meta; do
 		assertTrue "db5.3_verify $f.db" \
 		    "db5.3_verify -h '$DATA/db' '$f.db' >/dev/null 2>&1"
 	done

@@ -1,8 +1,12 @@
 /*
  * lib_test.c: unit tests for the pure layer in lib/.  Vault's weak typing
  * (every row of SPEC section 3 and vault-semantics 5.6, with the exact error
- * strings), Go's ParseInt/ParseBool, the JSON body parser and Go-style
- * encoder, form and path decoding, the name pattern, tokens and UUIDs.
+ * strings; comma string lists and durations as parseutil reads them), Go's
+ * ParseInt/ParseBool, the JSON body parser and Go-style encoder, form and
+ * path decoding, the name pattern, tokens, UUIDs, base64 and random ids, and
+ * the ACL policy language: the parser's results and line-numbered errors,
+ * and a table of policies x path x LIST -> capabilities whose every row was
+ * derived from Vault's acl.go and policy.go (SPEC 6, reliability 3.3).
  */
 #include "config.h"
 
@@ -330,8 +334,11 @@ check_conv(const char *what, int rc, const struct fieldval *fv,
 	CHECK(fv->set, "%s: set: got false, want true", what);
 	switch (kind) {
 	case FIELD_INT64:
+	case FIELD_DURATION:
 		CHECK(fv->i == wi, "%s: got %lld, want %lld", what,
 		    (long long)fv->i, (long long)wi);
+		break;
+	case FIELD_STRLIST:
 		break;
 	case FIELD_BOOL:
 		CHECK(fv->b == wb, "%s: got %d, want %d", what, fv->b, wb);
@@ -1402,6 +1409,793 @@ test_uuid(void)
 	    u1);
 }
 
+/* ---- policy.c: the ACL matcher, row by row from Vault's acl.go ---- */
+
+#define Q(c)		"\"" #c "\""
+#define RULE(pat, caps)	"path \"" pat "\" { capabilities = [" caps "] }\n"
+#define RW		(CAP_READ | CAP_UPDATE)
+
+struct acl_case {
+	const char	*what;
+	const char	*pol[3];	/* policy texts; NULL ends the list */
+	const char	*path;
+	bool		 list;
+	unsigned	 want;
+};
+
+static const struct acl_case acl_cases[] = {
+	/* Exact patterns. */
+	{ "exact match", { RULE("secret/a", Q(read)) }, "secret/a", false,
+	    CAP_READ },
+	{ "exact is not a prefix", { RULE("secret/a", Q(read)) },
+	    "secret/ab", false, 0 },
+	{ "exact does not cover children", { RULE("secret/a", Q(read)) },
+	    "secret/a/b", false, 0 },
+	{ "exact is case-sensitive", { RULE("secret/a", Q(read)) },
+	    "secret/A", false, 0 },
+	{ "exact beats a longer glob", { RULE("secret/a*", Q(update))
+	    RULE("secret/a", Q(read)) }, "secret/a", false, CAP_READ },
+	{ "exact beats +", { RULE("secret/+", Q(update) "," Q(sudo))
+	    RULE("secret/a", Q(read)) }, "secret/a", false, CAP_READ },
+	{ "exact in one policy beats a glob in another",
+	    { RULE("secret/*", Q(update) "," Q(sudo)),
+	    RULE("secret/a", Q(read)) }, "secret/a", false, CAP_READ },
+	{ "an exact rule with no capabilities still wins",
+	    { RULE("secret/*", Q(read)) RULE("secret/a", "") }, "secret/a",
+	    false, 0 },
+	{ "patch", { RULE("secret/a", Q(patch)) }, "secret/a", false,
+	    CAP_PATCH },
+	{ "all capabilities", { RULE("a", Q(create) "," Q(read) ","
+	    Q(update) "," Q(patch) "," Q(delete) "," Q(list) "," Q(sudo)) },
+	    "a", false, CAP_CREATE | CAP_READ | CAP_UPDATE | CAP_PATCH |
+	    CAP_DELETE | CAP_LIST | CAP_SUDO },
+
+	/* '*' is a prefix match, not bounded by segments. */
+	{ "* crosses segments", { RULE("secret/zip-*", Q(read)) },
+	    "secret/zip-zap/zong", false, CAP_READ },
+	{ "* matches the bare prefix", { RULE("secret/zip-*", Q(read)) },
+	    "secret/zip-", false, CAP_READ },
+	{ "* needs the whole prefix", { RULE("secret/zip-*", Q(read)) },
+	    "secret/zip", false, 0 },
+	{ "a lone * matches everything", { RULE("*", Q(list)) },
+	    "any/path/at/all", false, CAP_LIST },
+
+	/* '+' is exactly one segment. */
+	{ "+ matches one segment", { RULE("secret/+/teamb", Q(read)) },
+	    "secret/x/teamb", false, CAP_READ },
+	{ "+ does not match two segments", { RULE("secret/+/teamb",
+	    Q(read)) }, "secret/x/y/teamb", false, 0 },
+	{ "+ does not match no segment", { RULE("secret/+/teamb",
+	    Q(read)) }, "secret/teamb", false, 0 },
+	{ "+ at the end does not match deeper", { RULE("secret/+",
+	    Q(read)) }, "secret/a/b", false, 0 },
+	{ "+ matches an empty segment", { RULE("secret/+", Q(read)) },
+	    "secret/", false, CAP_READ },
+	{ "+ as the first segment", { RULE("+/b", Q(read)) }, "a/b", false,
+	    CAP_READ },
+	{ "+ with a trailing *", { RULE("secret/+/team*", Q(read)) },
+	    "secret/x/teamb/c", false, CAP_READ },
+	{ "+ with a trailing * needs the prefix", { RULE("secret/+/team*",
+	    Q(read)) }, "secret/x/tea", false, 0 },
+
+	/* Priority 1: the later first wildcard wins. */
+	{ "prefer foo/a* over foo/+", { RULE("secret/a*", Q(read))
+	    RULE("secret/+", Q(update)) }, "secret/ab", false, CAP_READ },
+	{ "prefer foo/bar/+/baz over foo/+/bar/baz", { RULE("a/+/c/d",
+	    Q(read)) RULE("a/b/+/d", Q(update)) }, "a/b/c/d", false,
+	    CAP_UPDATE },
+	{ "a longer plain prefix beats an earlier +", { RULE("a/+/c",
+	    Q(update)) RULE("a/b/*", Q(read)) }, "a/b/c", false, CAP_READ },
+	/* Priority 2: not ending in '*' wins. */
+	{ "prefer foo/+/bar over foo/+/ba*", { RULE("a/+/c*", Q(read))
+	    RULE("a/+/c", Q(update)) }, "a/b/c", false, CAP_UPDATE },
+	{ "prefer foo/+ over foo/*", { RULE("foo/*", Q(read))
+	    RULE("foo/+", Q(update)) }, "foo/x", false, CAP_UPDATE },
+	/* Priority 3: fewer '+' wins. */
+	{ "prefer foo/+/c/d over foo/+/+/d", { RULE("a/+/+/d", Q(read))
+	    RULE("a/+/c/d", Q(update)) }, "a/b/c/d", false, CAP_UPDATE },
+	{ "a plain prefix beats a + prefix at the same place",
+	    { RULE("a/+/c*", Q(update)) RULE("a/*", Q(read)) }, "a/b/cd",
+	    false, CAP_READ },
+	/* Priority 4: the longer wins. */
+	{ "prefer foo/+/bar/ba* over foo/+/bar/b*", { RULE("a/+/bar/b*",
+	    Q(read)) RULE("a/+/bar/ba*", Q(update)) }, "a/x/bar/baz", false,
+	    CAP_UPDATE },
+	{ "the longer + prefix wins in either order", { RULE("a/+/bar/ba*",
+	    Q(update)) RULE("a/+/bar/b*", Q(read)) }, "a/x/bar/baz", false,
+	    CAP_UPDATE },
+	/* Priority 5: the lexicographically larger wins. */
+	{ "a/+/b/+ is larger than a/+/+/c", { RULE("a/+/b/+", Q(read))
+	    RULE("a/+/+/c", Q(update)) }, "a/x/b/c", false, CAP_READ },
+	{ "the larger wins in either order", { RULE("a/+/+/c", Q(update))
+	    RULE("a/+/b/+", Q(read)) }, "a/x/b/c", false, CAP_READ },
+
+	/* Among plain prefixes only the longest counts. */
+	{ "the longest prefix wins", { RULE("a/*", Q(read))
+	    RULE("a/b/*", Q(update)) }, "a/b/c", false, CAP_UPDATE },
+	{ "the longest prefix wins in either order", { RULE("a/b/*",
+	    Q(update)) RULE("a/*", Q(read)) }, "a/b/c", false, CAP_UPDATE },
+	{ "a longer prefix that does not match is ignored",
+	    { RULE("a/b/*", Q(update)) RULE("a/*", Q(read)) }, "a/c", false,
+	    CAP_READ },
+	{ "the longest prefix, with a + rule that does not match",
+	    { RULE("a/*", Q(read)) RULE("a/b/*", Q(list))
+	    RULE("+/x/y", Q(update)) }, "a/b/c", false, CAP_LIST },
+	{ "prefix lengths count characters, not segments",
+	    { RULE("a/b*", Q(read)) RULE("a/*", Q(list)) }, "a/bc/d", false,
+	    CAP_READ },
+
+	/* Identical patterns across policies union their capabilities. */
+	{ "union of an exact pattern", { RULE("a/b", Q(read)),
+	    RULE("a/b", Q(list)) }, "a/b", false, CAP_READ | CAP_LIST },
+	{ "union of a glob pattern", { RULE("a/*", Q(update)),
+	    RULE("a/*", Q(sudo)) }, "a/x", false, CAP_UPDATE | CAP_SUDO },
+	{ "union of a + pattern", { RULE("a/+", Q(create)),
+	    RULE("a/+", Q(delete)) }, "a/x", false, CAP_CREATE | CAP_DELETE },
+	{ "union of three policies", { RULE("a", Q(read)), RULE("a",
+	    Q(list)), RULE("a", Q(sudo)) }, "a", false,
+	    CAP_READ | CAP_LIST | CAP_SUDO },
+	{ "union inside one policy", { RULE("a", Q(read)) RULE("a",
+	    Q(update)) }, "a", false, RW },
+	{ "no union across different patterns", { RULE("a/*", Q(sudo)),
+	    RULE("a/b*", Q(update)) }, "a/bc", false, CAP_UPDATE },
+	{ "a JSON policy unions with an HCL one",
+	    { "{\"path\":{\"a/*\":{\"capabilities\":[\"read\"]}}}",
+	    RULE("a/*", Q(list)) }, "a/b", false, CAP_READ | CAP_LIST },
+
+	/* Deny. */
+	{ "deny in an identical pattern beats read, update and sudo",
+	    { RULE("a/b", Q(read) "," Q(update) "," Q(sudo)),
+	    RULE("a/b", Q(deny)) }, "a/b", false, CAP_DENY },
+	{ "deny first, then allow", { RULE("a/b", Q(deny)),
+	    RULE("a/b", Q(read) "," Q(sudo)) }, "a/b", false, CAP_DENY },
+	{ "deny on an identical glob", { RULE("secret/*", Q(read)),
+	    RULE("secret/*", Q(deny)) }, "secret/x", false, CAP_DENY },
+	{ "deny with sudo in one rule is only deny", { RULE("a/b",
+	    Q(sudo) "," Q(deny) "," Q(read)) }, "a/b", false, CAP_DENY },
+	{ "deny on the winning exact rule", { RULE("secret/*", Q(read) ","
+	    Q(sudo)) RULE("secret/a", Q(deny)) }, "secret/a", false,
+	    CAP_DENY },
+	{ "deny on a losing shorter prefix does not matter",
+	    { RULE("secret/*", Q(deny)) RULE("secret/a/*", Q(read)) },
+	    "secret/a/b", false, CAP_READ },
+	{ "deny on a losing + rule does not matter", { RULE("secret/+/x",
+	    Q(deny)) RULE("secret/a/+", Q(read)) }, "secret/a/x", false,
+	    CAP_READ },
+	{ "deny on an exact path does not cover its children",
+	    { RULE("secret/a", Q(deny)), RULE("secret/*", Q(read)) },
+	    "secret/a/b", false, CAP_READ },
+
+	/* LIST and the trailing slash. */
+	{ "LIST a/b/ uses an exact rule on a/b", { RULE("a/b", Q(list)) },
+	    "a/b/", true, CAP_LIST },
+	{ "GET a/b/ does not use an exact rule on a/b", { RULE("a/b",
+	    Q(list)) }, "a/b/", false, 0 },
+	{ "LIST a/b/: an exact a/b/ comes before an exact a/b",
+	    { RULE("a/b", Q(read)) RULE("a/b/", Q(list)) }, "a/b/", true,
+	    CAP_LIST },
+	{ "LIST a/b/: an exact a/b beats a/b/*", { RULE("a/b/*", Q(update))
+	    RULE("a/b", Q(list)) }, "a/b/", true, CAP_LIST },
+	{ "LIST a/b/: a non-exact rule for a/b comes before one for a/b/",
+	    { RULE("a/b*", Q(read)) RULE("a/b/*", Q(list)) }, "a/b/", true,
+	    CAP_READ },
+	{ "GET a/b/: the same rules give the longer prefix",
+	    { RULE("a/b*", Q(read)) RULE("a/b/*", Q(list)) }, "a/b/", false,
+	    CAP_LIST },
+	{ "LIST a/b/: a + rule matches the trimmed path", { RULE("a/+",
+	    Q(list)) RULE("a/b/*", Q(read)) }, "a/b/", true, CAP_LIST },
+	{ "LIST a/b/: falls back to the full path", { RULE("a/b/*",
+	    Q(list)) }, "a/b/", true, CAP_LIST },
+	{ "LIST a/b/: a deny on the trimmed path comes first",
+	    { RULE("a/*", Q(deny)) RULE("a/b/*", Q(list)) }, "a/b/", true,
+	    CAP_DENY },
+	{ "LIST a/b without a slash is not trimmed", { RULE("a/b/",
+	    Q(list)) }, "a/b", true, 0 },
+
+	/* Nothing. */
+	{ "nothing matches", { RULE("secret/*", Q(read)) }, "other/x", false,
+	    0 },
+	{ "an empty policy grants nothing", { "" }, "secret/a", false, 0 },
+	{ "only comments grant nothing", { "# nothing\n// here\n/* at all */" },
+	    "a", true, 0 },
+	{ "an empty capability list", { RULE("a/b", "") }, "a/b", false, 0 },
+	{ "no policies at all", { NULL }, "a", false, 0 },
+	{ "an empty JSON policy", { "{}" }, "a", false, 0 },
+
+	/* Vault's policy parser strips a leading '/' from the pattern. */
+	{ "a leading / in the pattern is dropped", { RULE("/secret/a",
+	    Q(read)) }, "secret/a", false, CAP_READ },
+	/*
+	 * A '+' inside a segment is no wildcard in Vault: a+b* is a plain
+	 * prefix rule (first glob at 3), a+bc/+ a segment rule whose first
+	 * '+' is at 1, so the prefix rule wins.
+	 */
+	{ "a + inside a segment is literal", { RULE("a+b*", Q(read))
+	    RULE("a+bc/+", Q(update)) }, "a+bc/d", false, CAP_READ },
+};
+
+static void
+test_acl(void)
+{
+	const struct acl_case	*c;
+	struct policy		 acl, p;
+	struct apierr		 err;
+	size_t			 i, j;
+	unsigned		 got;
+	int			 rc;
+	bool			 ok;
+
+	CHECK(nitems(acl_cases) >= 40, "acl table: got %zu rows, want >= 40",
+	    nitems(acl_cases));
+	for (i = 0; i < nitems(acl_cases); i++) {
+		c = &acl_cases[i];
+		memset(&acl, 0, sizeof acl);
+		ok = true;
+		for (j = 0; j < nitems(c->pol) && c->pol[j] != NULL; j++) {
+			memset(&err, 0, sizeof err);
+			rc = policy_parse(c->pol[j], &p, &err);
+			CHECK(rc == 0, "acl (%s): policy_parse of policy %zu: got "
+			    "%d (%s), want 0", c->what, j, rc, err.text);
+			if (rc != 0) {
+				ok = false;
+				break;
+			}
+			acl_add(&acl, &p);
+			policy_free(&p);
+		}
+		if (ok) {
+			got = acl_capabilities(&acl, c->path, c->list);
+			CHECK(got == c->want, "acl (%s): %s %s: got 0x%02x, want "
+			    "0x%02x", c->what, c->list ? "LIST" : "GET",
+			    c->path, got, c->want);
+		}
+		policy_free(&acl);
+	}
+}
+
+/* ---- policy.c: the parser ---- */
+
+/* Renders a parsed policy as "pattern=caps;" with caps in hex. */
+static void
+show_policy(struct buf *b, const struct policy *p)
+{
+	size_t	 i;
+
+	for (i = 0; i < p->nrules; i++)
+		buf_printf(b, "%s=%02x;", p->rules[i].pattern,
+		    p->rules[i].caps);
+}
+
+struct parse_ok_case {
+	const char	*what;
+	const char	*text;
+	const char	*want;	/* rendered by show_policy */
+};
+
+static const struct parse_ok_case parse_ok_cases[] = {
+	{ "empty", "", "" },
+	{ "white space", " \t\r\n\n", "" },
+	{ "one block", "path \"a/b\" {\n  capabilities = [\"read\"]\n}\n",
+	    "a/b=04;" },
+	{ "every capability but deny", "path \"a\" { capabilities = "
+	    "[\"create\", \"read\", \"update\", \"patch\", \"delete\", "
+	    "\"list\", \"sudo\"] }", "a=fe;" },
+	{ "every capability: deny leaves only deny", "path \"a\" { "
+	    "capabilities = [\"create\", \"read\", \"update\", \"patch\", "
+	    "\"delete\", \"list\", \"sudo\", \"deny\"] }", "a=01;" },
+	{ "a repeated capability", "path \"a\" { capabilities = [\"read\", "
+	    "\"read\"] }", "a=04;" },
+	{ "an empty block", "path \"a\" {}", "a=00;" },
+	{ "an empty list", "path \"a\" { capabilities = [] }", "a=00;" },
+	{ "several blocks", "path \"a/*\" { capabilities = [\"read\"] }\n"
+	    "path \"b/+/c\" { capabilities = [\"update\", \"sudo\"] }\n"
+	    "path \"c\" { capabilities = [\"list\"] }\n",
+	    "a/*=04;b/+/c=48;c=20;" },
+	{ "blocks on one line", "path \"a\"{capabilities=[\"read\"]}path \"b\""
+	    "{capabilities=[\"list\"]}", "a=04;b=20;" },
+	{ "trailing commas", "path \"a\" {\n  capabilities = [\n    \"read\",\n"
+	    "    \"list\",\n  ]\n}\n", "a=24;" },
+	{ "# comments", "# a comment\npath \"a\" { # here too\n"
+	    "capabilities = [\"read\"] # and here\n}\n# \"path\" \"x\"\n",
+	    "a=04;" },
+	{ "// comments", "// a comment\npath \"a\" { // capabilities = "
+	    "[\"sudo\"]\ncapabilities = [\"read\"]\n}//end", "a=04;" },
+	{ "/* */ comments", "/* a\n * block\n */ path /* in */ \"a\" /* */ {"
+	    " capabilities /**/ = [ /* \"sudo\", */ \"read\" ] }",
+	    "a=04;" },
+	{ "a comment marker inside a string", "path \"a/#/b//c/*\" { "
+	    "capabilities = [\"read\"] }", "a/#/b//c/*=04;" },
+	{ "string escapes", "path \"a\\\"b\\\\c\\u0041d\\te\\n\" { "
+	    "capabilities = [\"read\"] }", "a\"b\\cAd\te\n=04;" },
+	{ "a UTF-8 escape", "path \"\\u00e9\" { capabilities = [\"read\"] }",
+	    "\xc3\xa9=04;" },
+	{ "the JSON form", "{\"path\": {\"a/*\": {\"capabilities\": "
+	    "[\"read\", \"list\"]}, \"b\": {\"capabilities\": []}}}",
+	    "a/*=24;b=00;" },
+	{ "the JSON form, leading white space", "\n  {\"path\":{\"a\":"
+	    "{\"capabilities\":[\"sudo\"]}}}", "a=40;" },
+	{ "JSON without capabilities", "{\"path\":{\"a\":{}}}", "a=00;" },
+	{ "JSON without paths", "{}", "" },
+};
+
+struct parse_bad_case {
+	const char	*what;
+	const char	*text;
+	const char	*err;	/* NULL: only the status is checked */
+};
+
+#define PE	"failed to parse policy: "
+
+static const struct parse_bad_case parse_bad_cases[] = {
+	{ "unknown capability", "path \"a\" {\n  capabilities = [\"read\", "
+	    "\"write\"]\n}\n", PE "line 2: unknown capability \"write\"" },
+	{ "unknown capability after comments", "# one\n/* two\nthree */\n"
+	    "path \"a\" { capabilities = [\"Read\"] }",
+	    PE "line 4: unknown capability \"Read\"" },
+	{ "missing '{'", "path \"a\"\n  capabilities = [\"read\"]\n}\n",
+	    PE "line 2: expected '{', found identifier" },
+	{ "missing '}'", "path \"a\" {\n capabilities = [\"read\"]\n",
+	    PE "line 3: expected capabilities or '}', found end of input" },
+	{ "missing '='", "path \"a\" { capabilities [\"read\"] }",
+	    PE "line 1: expected '=', found '['" },
+	{ "missing '['", "path \"a\" { capabilities = \"read\" }",
+	    PE "line 1: expected '[', found string" },
+	{ "missing ','", "path \"a\" { capabilities = [\"read\" \"list\"] }",
+	    PE "line 1: expected ',' or ']', found string" },
+	{ "a bare capability", "path \"a\" { capabilities = [read] }",
+	    PE "line 1: expected a capability string or ']', found "
+	    "identifier" },
+	{ "a pattern that is no string", "path a { capabilities = [] }",
+	    PE "line 1: expected the path pattern string, found identifier" },
+	{ "unterminated string", "\n\npath \"a/b {\n  capabilities = "
+	    "[\"read\"]\n}\n", PE "line 3: unterminated string" },
+	{ "unterminated string at the end", "path \"a\" { capabilities = "
+	    "[\"read", PE "line 1: unterminated string" },
+	{ "unknown escape", "path \"a\\qb\" {}",
+	    PE "line 1: unknown escape in string" },
+	{ "a NUL escape", "path \"a\\u0000\" {}",
+	    PE "line 1: bad \\u escape in string" },
+	{ "unknown key in a block", "path \"a\" {\n  capabilities = "
+	    "[\"read\"]\n  allowed_parameters = {\n    \"x\" = []\n  }\n}\n",
+	    PE "line 3: unsupported key \"allowed_parameters\" in path block "
+	    "(only capabilities is supported)" },
+	{ "the old policy key", "path \"a\" {\n  policy = \"read\"\n}",
+	    PE "line 2: unsupported key \"policy\" in path block (only "
+	    "capabilities is supported)" },
+	{ "unknown top-level key", "\nname = \"x\"\n",
+	    PE "line 2: unsupported key \"name\" (only path blocks are "
+	    "supported)" },
+	{ "a stray character", "path \"a\" {}\n;\n",
+	    PE "line 2: unexpected character" },
+	{ "a stray '}'", "}", PE "line 1: expected a path block, found '}'" },
+	{ "* not at the end", "# c\npath \"a/*/b\" {\n capabilities = "
+	    "[\"read\"]\n}\n", PE "line 2: path \"a/*/b\": the * glob is only "
+	    "allowed at the end" },
+	{ "two *", "path \"a/**\" {}",
+	    PE "line 1: path \"a/**\": the * glob is only allowed at the end" },
+	{ "JSON unknown capability", "{\"path\":{\"a\":{\"capabilities\":"
+	    "[\"read\",\"root\"]}}}", PE "line 1: unknown capability \"root\"" },
+	{ "JSON unknown key in a rule", "{\"path\":{\"a\":{\"capabilities\":"
+	    "[\"read\"],\"allowed_parameters\":{}}}}", PE "line 1: unsupported "
+	    "key \"allowed_parameters\" in path rule (only capabilities is "
+	    "supported)" },
+	{ "JSON unknown top-level key", "{\"path\":{},\"name\":\"x\"}",
+	    PE "line 1: unsupported key \"name\" (only path is supported)" },
+	{ "JSON * not at the end", "{\"path\":{\"a*b\":{\"capabilities\":"
+	    "[]}}}", PE "line 1: path \"a*b\": the * glob is only allowed at "
+	    "the end" },
+	{ "JSON capabilities not a list", "{\"path\":{\"a\":{\"capabilities\":"
+	    "\"read\"}}}", PE "line 1: capabilities must be a list" },
+	{ "JSON capability not a string", "{\"path\":{\"a\":{\"capabilities\":"
+	    "[1]}}}", PE "line 1: a capability must be a string" },
+	{ "JSON path not an object", "{\"path\":[]}",
+	    PE "line 1: \"path\" must be an object" },
+	{ "JSON rule not an object", "{\"path\":{\"a\":[]}}",
+	    PE "line 1: a path rule must be an object" },
+	/* jansson finds the defect and its line. */
+	{ "JSON syntax error", "{\n\"path\": {\n\"a\": {\"capabilities\": "
+	    "[\"read\",]}}}", PE "line 3: unexpected token near ']'" },
+	/* Vault refuses "+*" ("invalid use of wildcards"). */
+	{ "+* is refused", "path \"a/+*\" { capabilities = [\"read\"] }",
+	    NULL },
+};
+
+static void
+test_policy_parse(void)
+{
+	const struct parse_ok_case	*c;
+	const struct parse_bad_case	*d;
+	struct policy			 p;
+	struct apierr			 err;
+	struct buf			 b;
+	char				 what[128];
+	size_t				 i;
+	int				 rc;
+
+	for (i = 0; i < nitems(parse_ok_cases); i++) {
+		c = &parse_ok_cases[i];
+		snprintf(what, sizeof what, "policy_parse(%s)", c->what);
+		memset(&err, 0, sizeof err);
+		rc = policy_parse(c->text, &p, &err);
+		CHECK(rc == 0, "%s: got %d (%s), want 0", what, rc, err.text);
+		if (rc != 0)
+			continue;
+		buf_init(&b);
+		show_policy(&b, &p);
+		CHECK_STR(b.data, c->want, what);
+		buf_free(&b);
+		policy_free(&p);
+		CHECK(p.rules == NULL && p.nrules == 0, "%s: policy_free: got "
+		    "rules left, want none", what);
+	}
+	for (i = 0; i < nitems(parse_bad_cases); i++) {
+		d = &parse_bad_cases[i];
+		snprintf(what, sizeof what, "policy_parse(%s)", d->what);
+		memset(&err, 0, sizeof err);
+		rc = policy_parse(d->text, &p, &err);
+		CHECK(rc == -1, "%s: got %d, want -1", what, rc);
+		if (rc == 0) {
+			policy_free(&p);
+			continue;
+		}
+		CHECK(p.rules == NULL && p.nrules == 0, "%s: got %zu rules "
+		    "after failure, want none", what, p.nrules);
+		CHECK(err.status == 400, "%s: status: got %d, want 400", what,
+		    err.status);
+		if (d->err != NULL)
+			CHECK_STR(err.text, d->err, what);
+		else
+			CHECK(strncmp(err.text, PE "line ", strlen(PE "line "))
+			    == 0, "%s: got \"%s\", want a message naming the "
+			    "line", what, err.text);
+	}
+}
+
+/* ---- FIELD_STRLIST and FIELD_DURATION ---- */
+
+struct strlist_case {
+	const char	*json;	/* the member's JSON text, as sent */
+	int		 rc;
+	const char	*want;	/* elements joined with '|' */
+	size_t		 n;	/* number of elements */
+	const char	*err;	/* the start of the message when rc is 400 */
+};
+
+#define EPOL(in)	PFX in " for field \"policies\": "
+
+static const struct strlist_case strlist_cases[] = {
+	{ "\"a, b\"", 0, "a|b", 2, NULL },
+	{ "\"a,b,c\"", 0, "a|b|c", 3, NULL },
+	{ "\" a ,\\tb\\n\"", 0, "a|b", 2, NULL },
+	{ "\"root\"", 0, "root", 1, NULL },
+	{ "\"\"", 0, "", 0, NULL },
+	{ "\"a,,b\"", 0, "a||b", 3, NULL },
+	/* strings.Split keeps the empty field after a trailing comma. */
+	{ "\"a,\"", 0, "a|", 2, NULL },
+	{ "\",\"", 0, "|", 2, NULL },
+	{ "[\"a\",\"b\"]", 0, "a|b", 2, NULL },
+	{ "[\" a \",\"b,c\"]", 0, "a|b,c", 2, NULL },
+	{ "[1,true,false,\"x\"]", 0, "1|1|0|x", 4, NULL },
+	{ "[1.5,-2,1e3]", 0, "1.5|-2|1e3", 3, NULL },
+	{ "[\"a\",null]", 0, "a|", 2, NULL },
+	{ "[]", 0, "", 0, NULL },
+	{ "null", 0, "", 0, NULL },
+	{ "5", 0, "5", 1, NULL },
+	{ "true", 0, "1", 1, NULL },
+	{ "{\"a\":1}", 400, NULL, 0, EPOL("map[a:1]") },
+	{ "[{\"a\":1}]", 400, NULL, 0, EPOL("[map[a:1]]") },
+	{ "[[\"a\"]]", 400, NULL, 0, EPOL("[[a]]") },
+};
+
+static void
+test_strlist(void)
+{
+	const struct strlist_case *c;
+	struct fieldval		 fv;
+	struct apierr		 err;
+	struct buf		 b;
+	json_t			*obj, *v;
+	char			*text, what[128];
+	size_t			 i, k;
+	int			 rc;
+
+	for (i = 0; i < nitems(strlist_cases); i++) {
+		c = &strlist_cases[i];
+		snprintf(what, sizeof what, "field_convert(strlist, %s)",
+		    c->json);
+		text = xasprintf("{\"policies\":%s}", c->json);
+		rc = json_parse_object(text, strlen(text), &obj);
+		free(text);
+		CHECK(rc == 0, "%s: json_parse_object: got %d, want 0", what,
+		    rc);
+		if (rc != 0)
+			continue;
+		v = json_object_get(obj, "policies");
+		memset(&err, 0, sizeof err);
+		rc = field_convert("policies", FIELD_STRLIST, v, false, &fv,
+		    &err);
+		CHECK(rc == c->rc, "%s: rc: got %d, want %d", what, rc, c->rc);
+		if (rc == 0 && c->rc == 0) {
+			CHECK(fv.set, "%s: set: got false, want true", what);
+			buf_init(&b);
+			for (k = 0; k < fv.nlist; k++) {
+				if (k > 0)
+					buf_addc(&b, '|');
+				buf_adds(&b, fv.list[k]);
+			}
+			CHECK(fv.nlist == c->n, "%s: count: got %zu (%s), want "
+			    "%zu", what, fv.nlist, b.data, c->n);
+			CHECK_STR(b.data, c->want, what);
+			buf_free(&b);
+		} else if (rc == 400 && c->rc == 400) {
+			CHECK(err.status == 400, "%s: status: got %d, want 400",
+			    what, err.status);
+			CHECK(strncmp(err.text, c->err, strlen(c->err)) == 0,
+			    "%s: got \"%s\", want a message starting \"%s\"",
+			    what, err.text, c->err);
+			CHECK(!fv.set && fv.list == NULL && fv.nlist == 0,
+			    "%s: got a list left after failure, want none",
+			    what);
+		}
+		fields_free(&fv, 1);
+		json_decref(obj);
+	}
+
+	/* A repeated query key is a list. */
+	text = "policies=a&policies=b,c&policies=";
+	rc = form_parse(text, strlen(text), FORM_LIST, &obj);
+	CHECK(rc == 0, "form_parse(%s): got %d, want 0", text, rc);
+	if (rc == 0) {
+		rc = field_convert("policies", FIELD_STRLIST,
+		    json_object_get(obj, "policies"), true, &fv, &err);
+		CHECK(rc == 0 && fv.nlist == 3, "field_convert(query list): got "
+		    "rc %d, %zu elements, want 0, 3", rc, fv.nlist);
+		if (rc == 0 && fv.nlist == 3)
+			CHECK(strcmp(fv.list[0], "a") == 0 &&
+			    strcmp(fv.list[1], "b,c") == 0 &&
+			    strcmp(fv.list[2], "") == 0, "field_convert(query "
+			    "list): got [%s %s %s], want [a b,c ]", fv.list[0],
+			    fv.list[1], fv.list[2]);
+		fields_free(&fv, 1);
+		json_decref(obj);
+	}
+}
+
+struct dur_case {
+	const char	*json;
+	int		 rc;
+	int64_t		 want;
+	const char	*err;	/* the complete message when rc is 400 */
+};
+
+#define ETTL(in)	PFX in " for field \"ttl\": "
+
+static const struct dur_case dur_cases[] = {
+	{ "3600", 0, 3600, NULL },
+	{ "\"3600\"", 0, 3600, NULL },
+	{ "\"1h\"", 0, 3600, NULL },
+	{ "\"1h30m\"", 0, 5400, NULL },
+	{ "\"90s\"", 0, 90, NULL },
+	{ "\"90m\"", 0, 5400, NULL },
+	{ "\"1.5h\"", 0, 5400, NULL },
+	{ "\"2d\"", 0, 172800, NULL },
+	{ "\"1.9s\"", 0, 1, NULL },
+	{ "\"500ms\"", 0, 0, NULL },
+	{ "\"0\"", 0, 0, NULL },
+	{ "0", 0, 0, NULL },
+	{ "\"\"", 0, 0, NULL },
+	{ "null", 0, 0, NULL },
+	{ "\"abc\"", 400, 0, ETTL("abc") "time: invalid duration \"abc\"" },
+	{ "\"1x\"", 400, 0,
+	    ETTL("1x") "time: unknown unit \"x\" in duration \"1x\"" },
+	/* ParseDurationSecond reads plain numbers with base 10. */
+	{ "\"010\"", 0, 10, NULL },
+	{ "\"0x10\"", 400, 0,
+	    ETTL("0x10") "time: unknown unit \"x\" in duration \"0x10\"" },
+	{ "1.5", 400, 0,
+	    ETTL("1.5") "time: missing unit in duration \"1.5\"" },
+	/* TypeDurationSecond refuses negative values. */
+	{ "\"-5\"", 400, 0, ETTL("-5") "cannot provide negative value '-5'" },
+	{ "\"-1h\"", 400, 0,
+	    ETTL("-1h") "cannot provide negative value '-3600'" },
+	{ "true", 400, 0,
+	    ETTL("true") "could not parse duration from input" },
+};
+
+static void
+test_duration_field(void)
+{
+	const struct dur_case	*c;
+	struct fieldval		 fv;
+	struct apierr		 err;
+	json_t			*obj, *v;
+	char			*text, what[128];
+	size_t			 i;
+	int			 rc;
+
+	for (i = 0; i < nitems(dur_cases); i++) {
+		c = &dur_cases[i];
+		snprintf(what, sizeof what, "field_convert(duration, %s)",
+		    c->json);
+		text = xasprintf("{\"ttl\":%s}", c->json);
+		rc = json_parse_object(text, strlen(text), &obj);
+		free(text);
+		CHECK(rc == 0, "%s: json_parse_object: got %d, want 0", what,
+		    rc);
+		if (rc != 0)
+			continue;
+		v = json_object_get(obj, "ttl");
+		memset(&err, 0, sizeof err);
+		rc = field_convert("ttl", FIELD_DURATION, v, false, &fv, &err);
+		check_conv(what, rc, &fv, &err, FIELD_DURATION, c->rc, NULL,
+		    c->want, false, c->err);
+		fields_free(&fv, 1);
+		json_decref(obj);
+	}
+}
+
+/* parse_duration is Vault's parseutil.ParseDurationSecond, in seconds. */
+static const struct int_case duration_cases[] = {
+	{ "", 0, 0 },
+	{ "0", 0, 0 },
+	{ "3600", 0, 3600 },
+	{ "+5", 0, 5 },
+	{ "-5", 0, -5 },
+	{ "010", 0, 10 },
+	{ "1h", 0, 3600 },
+	{ "1h30m", 0, 5400 },
+	{ "2h45m30s", 0, 9930 },
+	{ "1.5h", 0, 5400 },
+	{ ".5m", 0, 30 },
+	{ "90s", 0, 90 },
+	{ "1500ms", 0, 1 },
+	{ "999ms", 0, 0 },
+	{ "1us", 0, 0 },
+	{ "1\xc2\xb5s", 0, 0 },
+	{ "1ns", 0, 0 },
+	{ "-1h", 0, -3600 },
+	{ "2d", 0, 172800 },
+	{ "0d", 0, 0 },
+	{ "-1d", 0, -86400 },
+	{ "abc", -1, 0 },
+	{ "1x", -1, 0 },
+	{ "h", -1, 0 },
+	{ "d", -1, 0 },
+	{ "1.5", -1, 0 },
+	{ "1.5d", -1, 0 },
+	{ "1h1d", -1, 0 },
+	{ "--1h", -1, 0 },
+	{ " 1", -1, 0 },
+	{ "1 ", -1, 0 },
+	{ "1h ", -1, 0 },
+	{ "0x10", -1, 0 },
+	{ "0x2d", -1, 0 },
+	{ "1_000", -1, 0 },
+};
+
+static void
+test_parse_duration(void)
+{
+	const struct int_case	*c;
+	int64_t			 got;
+	size_t			 i;
+	int			 rc;
+
+	for (i = 0; i < nitems(duration_cases); i++) {
+		c = &duration_cases[i];
+		got = 12345;
+		rc = parse_duration(c->s, &got);
+		CHECK(rc == c->rc, "parse_duration(\"%s\"): rc: got %d, want %d",
+		    c->s, rc, c->rc);
+		if (rc == 0 && c->rc == 0)
+			CHECK(got == c->want, "parse_duration(\"%s\"): got %lld, "
+			    "want %lld", c->s, (long long)got,
+			    (long long)c->want);
+	}
+}
+
+/* ---- base64_decode and random_id ---- */
+
+struct b64_case {
+	const char	*in;
+	bool		 ok;
+	const char	*want;
+	size_t		 len;
+};
+
+static const struct b64_case b64_cases[] = {
+	{ "aGVsbG8=", true, "hello", 5 },
+	{ "aGVsbA==", true, "hell", 4 },
+	{ "aGVs", true, "hel", 3 },
+	{ "YQ==", true, "a", 1 },
+	{ "AAAA", true, "\0\0\0", 3 },
+	{ "+/+/", true, "\xfb\xff\xbf", 3 },
+	{ "cGF0aCAiYSIge30=", true, "path \"a\" {}", 11 },
+	{ "aGVs\nbG8=", true, "hello", 5 },
+	{ "aGVs\r\nbG8=\n", true, "hello", 5 },
+	{ "\nYQ=\n=\n", true, "a", 1 },
+	/* Go's StdEncoding is not Strict: it ignores nonzero pad bits. */
+	{ "aGVsbG9=", true, "hello", 5 },
+	{ "aGVsbG8", false, NULL, 0 },
+	{ "aGVsbA", false, NULL, 0 },
+	{ "aGVsbG8==", false, NULL, 0 },
+	{ "aGVsbA=", false, NULL, 0 },
+	{ "YQ=", false, NULL, 0 },
+	{ "Y===", false, NULL, 0 },
+	{ "====", false, NULL, 0 },
+	{ "=YQ=", false, NULL, 0 },
+	{ "YQ=a", false, NULL, 0 },
+	{ "YQ==YQ==", false, NULL, 0 },
+	{ "aGV*bG8=", false, NULL, 0 },
+	{ "aGVsbG8-", false, NULL, 0 },
+	{ "aGV_bG8=", false, NULL, 0 },
+	{ "aGVs bG8=", false, NULL, 0 },
+	{ "aGVsbG8=\t", false, NULL, 0 },
+	{ "path \"a\" {}", false, NULL, 0 },
+	{ "aGVs\xc3\xa9", false, NULL, 0 },
+};
+
+static void
+test_base64(void)
+{
+	const struct b64_case	*c;
+	struct buf		 b;
+	size_t			 i;
+	bool			 ok;
+
+	for (i = 0; i < nitems(b64_cases); i++) {
+		c = &b64_cases[i];
+		buf_init(&b);
+		ok = base64_decode(c->in, &b);
+		CHECK(ok == c->ok, "base64_decode(case %zu, \"%s\"): got %d, "
+		    "want %d", i, c->in, ok, c->ok);
+		if (ok && c->ok)
+			CHECK(b.len == c->len && memcmp(b.data, c->want,
+			    c->len) == 0, "base64_decode(case %zu, \"%s\"): got "
+			    "%zu bytes \"%s\", want %zu bytes \"%s\"", i, c->in,
+			    b.len, b.data, c->len, c->want);
+		buf_free(&b);
+	}
+}
+
+static void
+test_random_id(void)
+{
+	static const size_t lens[] = { 0, 1, 24, 100, 1000 };
+	char	*a, *b;
+	size_t	 i, k, bad;
+
+	for (i = 0; i < nitems(lens); i++) {
+		a = random_id(lens[i]);
+		CHECK(strlen(a) == lens[i], "random_id(%zu): length: got %zu, "
+		    "want %zu", lens[i], strlen(a), lens[i]);
+		for (bad = 0, k = 0; a[k] != '\0'; k++)
+			if (!((a[k] >= '0' && a[k] <= '9') ||
+			    (a[k] >= 'a' && a[k] <= 'z') ||
+			    (a[k] >= 'A' && a[k] <= 'Z')))
+				bad++;
+		CHECK(bad == 0, "random_id(%zu): got %zu characters outside "
+		    "[0-9A-Za-z] in \"%.40s\", want none", lens[i], bad, a);
+		free(a);
+	}
+	a = random_id(24);
+	b = random_id(24);
+	CHECK(strcmp(a, b) != 0, "random_id(24): got \"%s\" twice, want "
+	    "different ids", a);
+	free(a);
+	free(b);
+
+	/* All of the alphabet shows up, and nothing else. */
+	a = random_id(4000);
+	for (bad = 0, k = 0; k < 62; k++)
+		if (strchr(a, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "abcdefghijklmnopqrstuvwxyz"[k]) == NULL)
+			bad++;
+	CHECK(bad == 0, "random_id(4000): got %zu of 62 characters missing, "
+	    "want all present", bad);
+	free(a);
+}
+
 int
 main(void)
 {
@@ -1421,5 +2215,12 @@ main(void)
 	test_name_valid();
 	test_tokens();
 	test_uuid();
+	test_strlist();
+	test_duration_field();
+	test_parse_duration();
+	test_base64();
+	test_random_id();
+	test_policy_parse();
+	test_acl();
 	return check_done("lib_test");
 }

@@ -1,12 +1,15 @@
 /*
  * record_test.c: unit tests for the msgpack storage format in lib/record.c.
- * Records must survive a round trip exactly; decoding must refuse truncation,
- * wrong versions, missing, duplicate or unknown keys, wrong types, integers
- * above INT64_MAX, NUL in strings and trailing bytes (built with msgpack-c).
+ * Runtime, token and policy records must survive a round trip exactly;
+ * decoding must refuse truncation, wrong versions, missing, duplicate or
+ * unknown keys, wrong types, integers above INT64_MAX, NUL in strings,
+ * malformed policy lists and parent hashes, and trailing bytes.  Bad records
+ * are hand-built with msgpack-c, mostly as one change to a valid record.
  */
 #include "config.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,13 +22,14 @@
 
 /* One map entry of a hand-built record. */
 enum vkind { V_STR, V_INT, V_UINT, V_BOOL, V_NIL, V_FLOAT, V_BIN, V_ARRAY,
-    V_MAP, V_KEYINT, V_KEYNUL };
+    V_MAP, V_KEYINT, V_KEYNUL, V_SARR, V_MIXARR, V_NESTARR, V_BINARR,
+    V_NILARR, V_BINN };
 struct kv {
 	const char	*key;
 	enum vkind	 kind;
-	const char	*s;	/* V_STR, V_BIN: bytes, may hold NUL */
+	const char	*s;	/* V_STR, V_BIN, V_SARR: bytes, may hold NUL */
 	size_t		 slen;
-	int64_t		 i;	/* V_INT, V_BOOL; the key for V_KEYINT */
+	int64_t		 i;	/* V_INT, V_BOOL, V_BINN size; V_KEYINT key */
 	uint64_t	 u;	/* V_UINT */
 };
 
@@ -36,10 +40,17 @@ struct kv {
 #define NIL(k)		{ k, V_NIL, NULL, 0, 0, 0 }
 #define F(k)		{ k, V_FLOAT, NULL, 0, 0, 0 }
 #define BIN(k, v)	{ k, V_BIN, v, sizeof(v) - 1, 0, 0 }
-#define ARR(k)		{ k, V_ARRAY, NULL, 0, 0, 0 }
+#define ARR(k)		{ k, V_ARRAY, NULL, 0, 0, 0 }	/* [1] */
 #define MAP(k)		{ k, V_MAP, NULL, 0, 0, 0 }
 #define KEYINT(n)	{ NULL, V_KEYINT, NULL, 0, n, 0 }	/* n: true */
 #define KEYNUL(k)	{ k, V_KEYNUL, NULL, 0, 0, 0 }	/* "k\0": true */
+/* An array of strings, '|' between elements; "" is the empty array. */
+#define SARR(k, v)	{ k, V_SARR, v, sizeof(v) - 1, 0, 0 }
+#define MIXARR(k)	{ k, V_MIXARR, NULL, 0, 0, 0 }	/* ["a", 1] */
+#define NESTARR(k)	{ k, V_NESTARR, NULL, 0, 0, 0 }	/* [["a"]] */
+#define BINARR(k)	{ k, V_BINARR, NULL, 0, 0, 0 }	/* [bin "a"] */
+#define NILARR(k)	{ k, V_NILARR, NULL, 0, 0, 0 }	/* ["a", nil] */
+#define BINN(k, n)	{ k, V_BINN, NULL, 0, n, 0 }	/* n bytes 0xab */
 
 /* The entries of a valid runtime record, in the encoder's order. */
 #define RT_V		I("v", 1)
@@ -50,30 +61,33 @@ struct kv {
 #define RT_MEM		I("memory", 6)
 #define RT_ROOT		B("rootless", 1)
 
-#define TK_V		I("v", 1)
-#define TK_POL		S("policy", "root")
-#define TK_CRE		I("created", 1700000000)
+static void
+pack_s(msgpack_packer *pk, const char *s, size_t n)
+{
+	msgpack_pack_str(pk, n);
+	msgpack_pack_str_body(pk, s, n);
+}
 
 static void
 pack_kv(msgpack_packer *pk, const struct kv *e)
 {
+	const char	*p, *end, *bar;
+	size_t		 n;
+
 	if (e->kind == V_KEYINT) {
 		msgpack_pack_int64(pk, e->i);
 		msgpack_pack_true(pk);
 		return;
 	}
 	if (e->kind == V_KEYNUL) {
-		msgpack_pack_str(pk, strlen(e->key) + 1);
-		msgpack_pack_str_body(pk, e->key, strlen(e->key) + 1);
+		pack_s(pk, e->key, strlen(e->key) + 1);
 		msgpack_pack_true(pk);
 		return;
 	}
-	msgpack_pack_str(pk, strlen(e->key));
-	msgpack_pack_str_body(pk, e->key, strlen(e->key));
+	pack_s(pk, e->key, strlen(e->key));
 	switch (e->kind) {
 	case V_STR:
-		msgpack_pack_str(pk, e->slen);
-		msgpack_pack_str_body(pk, e->s, e->slen);
+		pack_s(pk, e->s, e->slen);
 		break;
 	case V_INT:
 		msgpack_pack_int64(pk, e->i);
@@ -104,6 +118,45 @@ pack_kv(msgpack_packer *pk, const struct kv *e)
 	case V_MAP:
 		msgpack_pack_map(pk, 0);
 		break;
+	case V_SARR:
+		end = e->s + e->slen;
+		for (n = e->slen > 0, p = e->s; p < end; p++)
+			n += *p == '|';
+		msgpack_pack_array(pk, n);
+		for (p = e->s; n > 0; n--, p = bar + 1) {
+			if ((bar = memchr(p, '|', (size_t)(end - p))) == NULL)
+				bar = end;
+			pack_s(pk, p, (size_t)(bar - p));
+		}
+		break;
+	case V_MIXARR:
+		msgpack_pack_array(pk, 2);
+		pack_s(pk, "a", 1);
+		msgpack_pack_int64(pk, 1);
+		break;
+	case V_NESTARR:
+		msgpack_pack_array(pk, 1);
+		msgpack_pack_array(pk, 1);
+		pack_s(pk, "a", 1);
+		break;
+	case V_BINARR:
+		msgpack_pack_array(pk, 1);
+		msgpack_pack_bin(pk, 1);
+		msgpack_pack_bin_body(pk, "a", 1);
+		break;
+	case V_NILARR:
+		msgpack_pack_array(pk, 2);
+		pack_s(pk, "a", 1);
+		msgpack_pack_nil(pk);
+		break;
+	case V_BINN: {
+		unsigned char	 bytes[128];
+
+		memset(bytes, 0xab, sizeof bytes);
+		msgpack_pack_bin(pk, (size_t)e->i);
+		msgpack_pack_bin_body(pk, bytes, (size_t)e->i);
+		break;
+	}
 	case V_KEYINT:
 	case V_KEYNUL:
 		break;
@@ -201,75 +254,43 @@ test_runtime_roundtrip(void)
 }
 
 /* The layout is a contract: a 7-entry map that starts with "v": 1. */
+/* The layout is a contract: a map that starts with "v": 1. */
 static void
-test_runtime_layout(void)
+test_layout(void)
 {
-	static const unsigned char want[] = { 0x87, 0xa1, 'v', 0x01 };
-	static const unsigned char twant[] = { 0x83, 0xa1, 'v', 0x01 };
+	static const unsigned char rwant[] = { 0x87, 0xa1, 'v', 0x01 };
+	static const unsigned char twant[] = { 0x8b, 0xa1, 'v', 0x01 };
+	static const unsigned char pwant[] = { 0x83, 0xa1, 'v', 0x01 };
+	static char	*pols[] = { "root" };
 	struct runtime	 r = { "n", "o", "c", 1, 2, false };
-	struct token_rec t = { "root", 5 };
+	struct token_rec t = { .policies = pols, .npolicies = 1,
+			    .accessor = "a", .display_name = "d", .path = "p",
+			    .created = 5 };
+	struct policy_rec p = { "root", "" };
+	struct {
+		const char		*what;
+		const unsigned char	*want;
+	} cases[] = {
+		{ "runtime", rwant }, { "token", twant }, { "policy", pwant },
+	};
 	struct buf	 b;
+	size_t		 i;
 
-	buf_init(&b);
-	record_runtime_encode(&r, &b);
-	CHECK(b.len > sizeof want && memcmp(b.data, want, sizeof want) == 0,
-	    "runtime layout: got %02x %02x %02x %02x, want 87 a1 76 01",
-	    (unsigned char)b.data[0], (unsigned char)b.data[1],
-	    (unsigned char)b.data[2], (unsigned char)b.data[3]);
-	buf_free(&b);
-
-	buf_init(&b);
-	record_token_encode(&t, &b);
-	CHECK(b.len > sizeof twant && memcmp(b.data, twant, sizeof twant) == 0,
-	    "token layout: got %02x %02x %02x %02x, want 83 a1 76 01",
-	    (unsigned char)b.data[0], (unsigned char)b.data[1],
-	    (unsigned char)b.data[2], (unsigned char)b.data[3]);
-	buf_free(&b);
-}
-
-/* Every proper prefix of a valid record is refused. */
-static void
-test_runtime_truncated(void)
-{
-	struct runtime	 r = { "runsc", "runsc", "/cg", INT64_MIN, INT64_MAX,
-			    true }, got;
-	struct token_rec t = { "root", INT64_MIN }, tgot;
-	struct buf	 b;
-	char		*p;
-	size_t		 n;
-	int		 rc;
-
-	buf_init(&b);
-	record_runtime_encode(&r, &b);
-	for (n = 0; n < b.len; n++) {
-		/* A copy of exactly n bytes, so ASan sees any over-read. */
-		p = xmalloc(n);
-		memcpy(p, b.data, n);
-		rc = record_runtime_decode(p, n, &got);
-		CHECK(rc == -1, "runtime decode of %zu of %zu bytes: got %d, "
-		    "want -1", n, b.len, rc);
-		if (rc == 0)
-			runtime_free(&got);
-		CHECK(got.name == NULL && got.oci_runtime == NULL,
-		    "runtime decode of %zu bytes: got strings left, want "
-		    "NULL", n);
-		free(p);
+	for (i = 0; i < nitems(cases); i++) {
+		buf_init(&b);
+		if (i == 0)
+			record_runtime_encode(&r, &b);
+		else if (i == 1)
+			record_token_encode(&t, &b);
+		else
+			record_policy_encode(&p, &b);
+		CHECK(b.len > 4 && memcmp(b.data, cases[i].want, 4) == 0,
+		    "%s layout: got %02x %02x %02x %02x, want %02x a1 76 01",
+		    cases[i].what, (unsigned char)b.data[0],
+		    (unsigned char)b.data[1], (unsigned char)b.data[2],
+		    (unsigned char)b.data[3], cases[i].want[0]);
+		buf_free(&b);
 	}
-	buf_free(&b);
-
-	buf_init(&b);
-	record_token_encode(&t, &b);
-	for (n = 0; n < b.len; n++) {
-		p = xmalloc(n);
-		memcpy(p, b.data, n);
-		rc = record_token_decode(p, n, &tgot);
-		CHECK(rc == -1, "token decode of %zu of %zu bytes: got %d, "
-		    "want -1", n, b.len, rc);
-		if (rc == 0)
-			token_rec_free(&tgot);
-		free(p);
-	}
-	buf_free(&b);
 }
 
 struct bad_case {
@@ -419,47 +440,620 @@ test_runtime_bad(void)
 	}
 }
 
-static const struct bad_case token_cases[] = {
-	{ "valid", { TK_V, TK_POL, TK_CRE }, 3, 0 },
-	{ "valid, other order", { TK_CRE, TK_V, TK_POL }, 3, 0 },
-	{ "version 0", { I("v", 0), TK_POL, TK_CRE }, 3, -1 },
-	{ "version 2", { I("v", 2), TK_POL, TK_CRE }, 3, -1 },
-	{ "version missing", { TK_POL, TK_CRE }, 2, -1 },
-	{ "created missing", { TK_V, TK_POL }, 2, -1 },
-	{ "policy twice", { TK_V, TK_POL, TK_POL }, 3, -1 },
-	{ "unknown key", { TK_V, TK_POL, I("createdx", 1) }, 3, -1 },
-	{ "extra key", { TK_V, TK_POL, TK_CRE, S("x", "") }, 4, -1 },
-	{ "policy as int", { TK_V, I("policy", 1), TK_CRE }, 3, -1 },
-	{ "created as string", { TK_V, TK_POL, S("created", "1") }, 3, -1 },
-	{ "created > INT64_MAX", { TK_V, TK_POL,
-	    U("created", (uint64_t)INT64_MAX + 1) }, 3, -1 },
-	{ "policy with NUL", { TK_V, S("policy", "ro\0ot"), TK_CRE }, 3, -1 },
-	{ "version -1 then 1 instead of created", { I("v", -1), TK_POL,
-	    I("v", 1) }, 3, -1 },
+
+/* ---- token records ---- */
+
+/* Renders a token record for messages; long strings are cut. */
+static void
+token_show(struct buf *b, const struct token_rec *t)
+{
+	size_t	 i;
+
+	buf_addc(b, '{');
+	buf_addc(b, '[');
+	for (i = 0; i < t->npolicies; i++)
+		buf_printf(b, "%s%.20s", i > 0 ? " " : "",
+		    t->policies ? nz(t->policies[i]) : "(null)");
+	buf_printf(b, "] acc=%.20s dn=%.20s path=%.20s parent=",
+	    nz(t->accessor), nz(t->display_name), nz(t->path));
+	if (t->has_parent)
+		buf_printf(b, "%02x%02x..%02x", t->parent[0], t->parent[1],
+		    t->parent[31]);
+	else
+		buf_adds(b, "none");
+	buf_printf(b, " created=%lld ttl=%lld expire=%lld uses=%lld "
+	    "renewed=%lld}", (long long)t->created, (long long)t->ttl,
+	    (long long)t->expire, (long long)t->num_uses,
+	    (long long)t->renewed);
+}
+
+static bool
+token_eq(const struct token_rec *a, const struct token_rec *b)
+{
+	size_t	 i;
+
+	if (a->npolicies != b->npolicies || a->accessor == NULL ||
+	    a->display_name == NULL || a->path == NULL ||
+	    (a->npolicies > 0 && a->policies == NULL))
+		return false;
+	for (i = 0; i < a->npolicies; i++)
+		if (a->policies[i] == NULL ||
+		    strcmp(a->policies[i], b->policies[i]) != 0)
+			return false;
+	return strcmp(a->accessor, b->accessor) == 0 &&
+	    strcmp(a->display_name, b->display_name) == 0 &&
+	    strcmp(a->path, b->path) == 0 && a->has_parent == b->has_parent &&
+	    (!a->has_parent || memcmp(a->parent, b->parent, 32) == 0) &&
+	    a->created == b->created && a->ttl == b->ttl &&
+	    a->expire == b->expire && a->num_uses == b->num_uses &&
+	    a->renewed == b->renewed;
+}
+
+static bool
+token_empty(const struct token_rec *t)
+{
+	return t->policies == NULL && t->npolicies == 0 &&
+	    t->accessor == NULL && t->display_name == NULL && t->path == NULL;
+}
+
+static char	*pol_root[] = { "root" };
+static char	*pol_three[] = { "a", "default", "runtime-admin" };
+static char	*pol_odd[] = { "", "p\xc3\xa9", "x y", "root" };
+
+static void
+test_token_roundtrip(void)
+{
+	static char	 s300[301], s70k[70001], *pol_many[100], names[100][8];
+	struct token_rec cases[] = {
+		/* No policies, no parent, all zero. */
+		{ .accessor = "", .display_name = "", .path = "" },
+		/* One policy, an orphan: the root token. */
+		{ .policies = pol_root, .npolicies = 1, .accessor = "acc1",
+		    .display_name = "root", .path = "auth/token/root",
+		    .created = 1700000000 },
+		/* Several policies, with a parent, a TTL and a use limit. */
+		{ .policies = pol_three, .npolicies = 3,
+		    .accessor = "aBcDeFgHiJkLmNoPqRsTuVwX",
+		    .display_name = "token-ci", .path = "auth/token/create",
+		    .has_parent = true, .created = 1700000000, .ttl = 3600,
+		    .expire = 1700003600, .num_uses = 5 },
+		/* int64 extremes in every integer. */
+		{ .policies = pol_root, .npolicies = 1, .accessor = "x",
+		    .display_name = "y", .path = "z", .has_parent = true,
+		    .created = INT64_MIN, .ttl = INT64_MAX,
+		    .expire = INT64_MIN, .num_uses = INT64_MAX },
+		{ .policies = pol_root, .npolicies = 1, .accessor = "x",
+		    .display_name = "y", .path = "z", .created = INT64_MAX,
+		    .ttl = INT64_MIN, .expire = INT64_MAX,
+		    .num_uses = INT64_MIN },
+		{ .accessor = "x", .display_name = "y", .path = "z",
+		    .created = -1, .ttl = -32, .expire = -33, .num_uses = -129 },
+		{ .accessor = "x", .display_name = "y", .path = "z",
+		    .created = 127, .ttl = 128, .expire = 65536,
+		    .num_uses = 4294967296LL },
+		/* Odd but valid strings, and a parent of all zero bytes. */
+		{ .policies = pol_odd, .npolicies = 4, .accessor = "\xc3\xa9",
+		    .display_name = "\xf0\x9f\x98\x80", .path = "a/b/c",
+		    .has_parent = true, .created = 1 },
+		/* Long strings and many policies. */
+		{ .policies = pol_many, .npolicies = 100, .accessor = s300,
+		    .display_name = s70k, .path = s300, .has_parent = true },
+	};
+	struct token_rec got;
+	struct buf	 b, b2, sg, sw;
+	size_t		 i;
+	int		 rc;
+
+	memset(s300, 'a', 300);
+	memset(s70k, 'b', 70000);
+	for (i = 0; i < 100; i++) {
+		snprintf(names[i], sizeof names[i], "p%03zu", i);
+		pol_many[i] = names[i];
+	}
+	memset(cases[2].parent, 0x5a, 32);
+	cases[2].parent[0] = 0x01;
+	cases[2].parent[31] = 0xfe;
+	memset(cases[3].parent, 0xff, 32);
+	/* cases[7].parent stays all zero: has_parent alone says "a parent". */
+	for (i = 0; i < 32; i++)
+		cases[8].parent[i] = (unsigned char)i;
+
+	for (i = 0; i < nitems(cases); i++) {
+		buf_init(&b);
+		record_token_encode(&cases[i], &b);
+		memset(&got, 0x77, sizeof got);
+		rc = record_token_decode(b.data, b.len, &got);
+		CHECK(rc == 0, "token round trip %zu: rc: got %d, want 0", i,
+		    rc);
+		if (rc == 0) {
+			buf_init(&sg);
+			buf_init(&sw);
+			token_show(&sg, &got);
+			token_show(&sw, &cases[i]);
+			CHECK(token_eq(&got, &cases[i]), "token round trip "
+			    "%zu: got %s, want %s", i, sg.data, sw.data);
+			buf_free(&sg);
+			buf_free(&sw);
+			token_rec_free(&got);
+			CHECK(token_empty(&got), "token_rec_free %zu: got "
+			    "pointers left, want NULL", i);
+		}
+		buf_init(&b2);
+		record_token_encode(&cases[i], &b2);
+		CHECK(b.len == b2.len && memcmp(b.data, b2.data, b.len) == 0,
+		    "token encode %zu: got different bytes twice, want the "
+		    "same", i);
+		buf_free(&b2);
+		buf_free(&b);
+	}
+
+	/* Without has_parent the parent bytes are not stored. */
+	memset(cases[1].parent, 0xcc, 32);
+	buf_init(&b);
+	record_token_encode(&cases[1], &b);
+	rc = record_token_decode(b.data, b.len, &got);
+	CHECK(rc == 0 && !got.has_parent, "token without a parent: got rc %d "
+	    "has_parent %d, want 0 0", rc, rc == 0 ? got.has_parent : -1);
+	if (rc == 0) {
+		CHECK(memchr(b.data, 0xcc, b.len) == NULL, "token without a "
+		    "parent: got the parent bytes in the record, want none");
+		token_rec_free(&got);
+	}
+	buf_free(&b);
+}
+
+/* A change to a valid record: replace or drop the entry of a key, or add. */
+enum patch_op { P_NONE, P_SET, P_DROP, P_ADD };
+struct patch_case {
+	const char	*what;
+	enum patch_op	 op;
+	const char	*key;	/* P_SET, P_DROP */
+	struct kv	 e;	/* P_SET, P_ADD */
+	int		 rc;
 };
+
+/* Applies a patch to base; returns the number of entries in out[16]. */
+static size_t
+patch(const struct kv *base, size_t n, enum patch_op op, const char *key,
+    const struct kv *e, struct kv out[16])
+{
+	size_t	 i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		if (op == P_DROP && strcmp(base[i].key, key) == 0)
+			continue;
+		if (op == P_SET && strcmp(base[i].key, key) == 0)
+			out[k++] = *e;
+		else
+			out[k++] = base[i];
+	}
+	if (op == P_ADD)
+		out[k++] = *e;
+	return k;
+}
+
+static const struct kv token_base[] = {
+	I("v", 1), SARR("policies", "default|root"), S("accessor", "acc"),
+	S("display_name", "token"), S("path", "auth/token/create"),
+	BINN("parent", 32), I("created", 1700000000), I("ttl", 3600),
+	I("expire", 1700003600), I("num_uses", 0), I("renewed", 0),
+};
+
+#define TSET(what, key, e, rc)	{ what, P_SET, key, e, rc }
+
+static const struct patch_case token_cases[] = {
+	/* Valid variants first: the harness itself must be right. */
+	{ "valid", P_NONE, NULL, I("", 0), 0 },
+	TSET("no policies", "policies", SARR("policies", ""), 0),
+	TSET("one policy", "policies", SARR("policies", "root"), 0),
+	TSET("an empty policy name", "policies", SARR("policies", "a||b"), 0),
+	TSET("no parent", "parent", BINN("parent", 0), 0),
+	TSET("created INT64_MIN", "created", I("created", INT64_MIN), 0),
+	TSET("num_uses uint64 INT64_MAX", "num_uses",
+	    U("num_uses", INT64_MAX), 0),
+	TSET("expire -1", "expire", I("expire", -1), 0),
+	TSET("renewed INT64_MAX", "renewed", I("renewed", INT64_MAX), 0),
+	TSET("renewed as string", "renewed", S("renewed", "0"), -1),
+
+	TSET("version 0", "v", I("v", 0), -1),
+	TSET("version 2", "v", I("v", 2), -1),
+	TSET("version -1", "v", I("v", -1), -1),
+	TSET("version as string", "v", S("v", "1"), -1),
+	TSET("version as bool", "v", B("v", 1), -1),
+	TSET("version as float", "v", F("v"), -1),
+	TSET("version > INT64_MAX", "v", U("v", (uint64_t)INT64_MAX + 1), -1),
+
+	TSET("policies as a string", "policies", S("policies", "root"), -1),
+	TSET("policies as nil", "policies", NIL("policies"), -1),
+	TSET("policies as a map", "policies", MAP("policies"), -1),
+	TSET("policies as bin", "policies", BIN("policies", "root"), -1),
+	TSET("policies as int", "policies", I("policies", 1), -1),
+	TSET("policies holding an int", "policies", ARR("policies"), -1),
+	TSET("policies holding a string and an int", "policies",
+	    MIXARR("policies"), -1),
+	TSET("policies holding an array", "policies", NESTARR("policies"), -1),
+	TSET("policies holding bin", "policies", BINARR("policies"), -1),
+	TSET("policies holding nil", "policies", NILARR("policies"), -1),
+	TSET("policy with NUL inside", "policies",
+	    SARR("policies", "default|ro\0ot"), -1),
+	TSET("policy with NUL at the end", "policies",
+	    SARR("policies", "a\0|b"), -1),
+	TSET("policy only NUL", "policies", SARR("policies", "\0"), -1),
+
+	TSET("accessor as int", "accessor", I("accessor", 1), -1),
+	TSET("accessor as bin", "accessor", BIN("accessor", "acc"), -1),
+	TSET("accessor as bool", "accessor", B("accessor", 0), -1),
+	TSET("accessor with NUL", "accessor", S("accessor", "a\0c"), -1),
+	TSET("display_name as nil", "display_name", NIL("display_name"), -1),
+	TSET("display_name as array", "display_name", ARR("display_name"),
+	    -1),
+	TSET("display_name with NUL at the end", "display_name",
+	    S("display_name", "x\0"), -1),
+	TSET("path as bin", "path", BIN("path", "auth/token/create"), -1),
+	TSET("path as float", "path", F("path"), -1),
+	TSET("path only NUL", "path", S("path", "\0"), -1),
+
+	TSET("parent of 1 byte", "parent", BINN("parent", 1), -1),
+	TSET("parent of 16 bytes", "parent", BINN("parent", 16), -1),
+	TSET("parent of 31 bytes", "parent", BINN("parent", 31), -1),
+	TSET("parent of 33 bytes", "parent", BINN("parent", 33), -1),
+	TSET("parent of 64 bytes", "parent", BINN("parent", 64), -1),
+	TSET("parent as a 32-byte string", "parent",
+	    S("parent", "0123456789abcdef0123456789abcdef"), -1),
+	TSET("parent as an empty string", "parent", S("parent", ""), -1),
+	TSET("parent as nil", "parent", NIL("parent"), -1),
+	TSET("parent as array", "parent", ARR("parent"), -1),
+	TSET("parent as int", "parent", I("parent", 0), -1),
+	TSET("parent as bool", "parent", B("parent", 0), -1),
+
+	TSET("created as string", "created", S("created", "1"), -1),
+	TSET("created as bool", "created", B("created", 1), -1),
+	TSET("created as float", "created", F("created"), -1),
+	TSET("created as nil", "created", NIL("created"), -1),
+	TSET("created > INT64_MAX", "created",
+	    U("created", (uint64_t)INT64_MAX + 1), -1),
+	TSET("ttl as float", "ttl", F("ttl"), -1),
+	TSET("ttl UINT64_MAX", "ttl", U("ttl", UINT64_MAX), -1),
+	TSET("ttl as string", "ttl", S("ttl", "3600"), -1),
+	TSET("expire as bool", "expire", B("expire", 0), -1),
+	TSET("expire as nil", "expire", NIL("expire"), -1),
+	TSET("expire > INT64_MAX", "expire",
+	    U("expire", (uint64_t)INT64_MAX + 1), -1),
+	TSET("num_uses as string", "num_uses", S("num_uses", "0"), -1),
+	TSET("num_uses as map", "num_uses", MAP("num_uses"), -1),
+	TSET("num_uses UINT64_MAX", "num_uses", U("num_uses", UINT64_MAX),
+	    -1),
+
+	TSET("key with a NUL instead of policies", "policies",
+	    KEYNUL("policies"), -1),
+	TSET("upper-case key", "policies", SARR("POLICIES", "root"), -1),
+	TSET("old key policy", "policies", S("policy", "root"), -1),
+	{ "integer key added", P_ADD, NULL, KEYINT(1), -1 },
+	{ "empty key added", P_ADD, NULL, S("", ""), -1 },
+	/* A first "v" of -1 must not hide the duplicate that follows. */
+	{ "version -1 then 1", P_ADD, NULL, I("v", -1), -1 },
+};
+
+/* Decodes a packed token record and checks the result and the cleanup. */
+static void
+check_token_decode(const char *what, const msgpack_sbuffer *sb, int want)
+{
+	struct token_rec got;
+	int		 rc;
+
+	memset(&got, 0x77, sizeof got);
+	rc = record_token_decode(sb->data, sb->size, &got);
+	CHECK(rc == want, "token decode (%s): got %d, want %d", what, rc,
+	    want);
+	if (rc == 0) {
+		CHECK(got.accessor != NULL && got.display_name != NULL &&
+		    got.path != NULL && (got.npolicies == 0 ||
+		    got.policies != NULL), "token decode (%s): got success "
+		    "with a NULL string, want every string set", what);
+		token_rec_free(&got);
+	} else
+		CHECK(token_empty(&got), "token decode (%s): got pointers "
+		    "left after failure, want NULL", what);
+}
 
 static void
 test_token_bad(void)
 {
-	const struct bad_case	*c;
+	const struct patch_case	*c;
 	msgpack_sbuffer		 sb;
-	struct token_rec	 got;
-	size_t			 i;
-	int			 rc;
+	struct kv		 e[16], one;
+	char			 what[128], key[32];
+	size_t			 i, j, n;
 
 	for (i = 0; i < nitems(token_cases); i++) {
 		c = &token_cases[i];
-		pack_map(&sb, c->e, c->n);
-		rc = record_token_decode(sb.data, sb.size, &got);
-		CHECK(rc == c->rc, "token decode (%s): got %d, want %d",
-		    c->what, rc, c->rc);
-		if (rc == 0)
-			token_rec_free(&got);
-		else
-			CHECK(got.policy == NULL, "token decode (%s): got "
-			    "\"%s\" left after failure, want NULL", c->what,
-			    got.policy);
+		n = patch(token_base, nitems(token_base), c->op, c->key, &c->e,
+		    e);
+		pack_map(&sb, e, n);
+		check_token_decode(c->what, &sb, c->rc);
 		msgpack_sbuffer_destroy(&sb);
+	}
+
+	/* The keys in reverse order are still a valid record. */
+	for (i = 0; i < nitems(token_base); i++)
+		e[i] = token_base[nitems(token_base) - 1 - i];
+	pack_map(&sb, e, nitems(token_base));
+	check_token_decode("reverse order", &sb, 0);
+	msgpack_sbuffer_destroy(&sb);
+
+	/* Every key: missing, renamed, repeated, or repeated instead of one. */
+	for (i = 0; i < nitems(token_base); i++) {
+		snprintf(what, sizeof what, "%s missing", token_base[i].key);
+		n = patch(token_base, nitems(token_base), P_DROP,
+		    token_base[i].key, NULL, e);
+		pack_map(&sb, e, n);
+		check_token_decode(what, &sb, -1);
+		msgpack_sbuffer_destroy(&sb);
+
+		snprintf(what, sizeof what, "%s renamed", token_base[i].key);
+		snprintf(key, sizeof key, "%sx", token_base[i].key);
+		one = token_base[i];
+		one.key = key;
+		n = patch(token_base, nitems(token_base), P_SET,
+		    token_base[i].key, &one, e);
+		pack_map(&sb, e, n);
+		check_token_decode(what, &sb, -1);
+		msgpack_sbuffer_destroy(&sb);
+
+		snprintf(what, sizeof what, "%s twice", token_base[i].key);
+		n = patch(token_base, nitems(token_base), P_ADD, NULL,
+		    &token_base[i], e);
+		pack_map(&sb, e, n);
+		check_token_decode(what, &sb, -1);
+		msgpack_sbuffer_destroy(&sb);
+
+		j = (i + 1) % nitems(token_base);
+		snprintf(what, sizeof what, "%s twice instead of %s",
+		    token_base[i].key, token_base[j].key);
+		n = patch(token_base, nitems(token_base), P_SET,
+		    token_base[j].key, &token_base[i], e);
+		pack_map(&sb, e, n);
+		check_token_decode(what, &sb, -1);
+		msgpack_sbuffer_destroy(&sb);
+	}
+}
+
+/* ---- policy records ---- */
+
+static void
+test_policy_roundtrip(void)
+{
+	static char	 s70k[70001];
+	struct policy_rec cases[] = {
+		{ "root", "" },
+		{ "", "" },
+		{ "runtime-admin", "path \"sys/plugins/runtimes/catalog/*\" {\n"
+		    "  capabilities = [\"read\", \"sudo\"]\n}\n" },
+		{ "p\xc3\xa9", "{\"path\":{\"a\":{\"capabilities\":[]}}}\t\r\n" },
+		{ "big", s70k },
+	};
+	struct policy_rec got;
+	struct buf	 b, b2;
+	size_t		 i;
+	int		 rc;
+
+	memset(s70k, '#', 70000);
+	for (i = 0; i < nitems(cases); i++) {
+		buf_init(&b);
+		record_policy_encode(&cases[i], &b);
+		memset(&got, 0x77, sizeof got);
+		rc = record_policy_decode(b.data, b.len, &got);
+		CHECK(rc == 0, "policy round trip %zu: rc: got %d, want 0", i,
+		    rc);
+		if (rc == 0) {
+			CHECK(got.name != NULL && got.text != NULL &&
+			    strcmp(got.name, cases[i].name) == 0 &&
+			    strcmp(got.text, cases[i].text) == 0, "policy round "
+			    "trip %zu: got {%.20s %.40s}, want {%.20s %.40s}",
+			    i, nz(got.name), nz(got.text), cases[i].name,
+			    cases[i].text);
+			policy_rec_free(&got);
+			CHECK(got.name == NULL && got.text == NULL,
+			    "policy_rec_free %zu: got pointers left, want NULL",
+			    i);
+		}
+		buf_init(&b2);
+		record_policy_encode(&cases[i], &b2);
+		CHECK(b.len == b2.len && memcmp(b.data, b2.data, b.len) == 0,
+		    "policy encode %zu: got different bytes twice, want the "
+		    "same", i);
+		buf_free(&b2);
+		buf_free(&b);
+	}
+}
+
+static const struct kv policy_base[] = {
+	I("v", 1), S("name", "admin"), S("text", "path \"*\" {}"),
+};
+
+static const struct patch_case policy_cases[] = {
+	{ "valid", P_NONE, NULL, I("", 0), 0 },
+	TSET("empty name and text", "name", S("name", ""), 0),
+	TSET("version uint64 1", "v", U("v", 1), 0),
+	TSET("version 0", "v", I("v", 0), -1),
+	TSET("version 2", "v", I("v", 2), -1),
+	TSET("version as string", "v", S("v", "1"), -1),
+	TSET("version as nil", "v", NIL("v"), -1),
+	TSET("name as int", "name", I("name", 1), -1),
+	TSET("name as bin", "name", BIN("name", "admin"), -1),
+	TSET("name as array", "name", SARR("name", "admin"), -1),
+	TSET("text as nil", "text", NIL("text"), -1),
+	TSET("text as bin", "text", BIN("text", "path"), -1),
+	TSET("text as map", "text", MAP("text"), -1),
+	TSET("text as bool", "text", B("text", 1), -1),
+	TSET("name with NUL", "name", S("name", "ad\0min"), -1),
+	TSET("text with NUL at the end", "text", S("text", "path\0"), -1),
+	TSET("text key with a NUL", "text", KEYNUL("text"), -1),
+	TSET("policy key instead of text", "text", S("policy", "x"), -1),
+	{ "extra key", P_ADD, NULL, S("x", ""), -1 },
+	{ "integer key added", P_ADD, NULL, KEYINT(2), -1 },
+	{ "version -1 then 1", P_ADD, NULL, I("v", -1), -1 },
+};
+
+static void
+check_policy_decode(const char *what, const msgpack_sbuffer *sb, int want)
+{
+	struct policy_rec got;
+	int		 rc;
+
+	memset(&got, 0x77, sizeof got);
+	rc = record_policy_decode(sb->data, sb->size, &got);
+	CHECK(rc == want, "policy decode (%s): got %d, want %d", what, rc,
+	    want);
+	if (rc == 0) {
+		CHECK(got.name != NULL && got.text != NULL, "policy decode "
+		    "(%s): got a NULL string, want both set", what);
+		policy_rec_free(&got);
+	} else
+		CHECK(got.name == NULL && got.text == NULL, "policy decode "
+		    "(%s): got strings left after failure, want NULL", what);
+}
+
+static void
+test_policy_bad(void)
+{
+	const struct patch_case	*c;
+	msgpack_sbuffer		 sb;
+	struct kv		 e[16], one;
+	char			 what[128], key[32];
+	size_t			 i, n;
+
+	for (i = 0; i < nitems(policy_cases); i++) {
+		c = &policy_cases[i];
+		n = patch(policy_base, nitems(policy_base), c->op, c->key,
+		    &c->e, e);
+		pack_map(&sb, e, n);
+		check_policy_decode(c->what, &sb, c->rc);
+		msgpack_sbuffer_destroy(&sb);
+	}
+	for (i = 0; i < nitems(policy_base); i++) {
+		snprintf(what, sizeof what, "%s missing", policy_base[i].key);
+		n = patch(policy_base, nitems(policy_base), P_DROP,
+		    policy_base[i].key, NULL, e);
+		pack_map(&sb, e, n);
+		check_policy_decode(what, &sb, -1);
+		msgpack_sbuffer_destroy(&sb);
+
+		snprintf(what, sizeof what, "%s renamed", policy_base[i].key);
+		snprintf(key, sizeof key, "%sx", policy_base[i].key);
+		one = policy_base[i];
+		one.key = key;
+		n = patch(policy_base, nitems(policy_base), P_SET,
+		    policy_base[i].key, &one, e);
+		pack_map(&sb, e, n);
+		check_policy_decode(what, &sb, -1);
+		msgpack_sbuffer_destroy(&sb);
+
+		snprintf(what, sizeof what, "%s twice", policy_base[i].key);
+		n = patch(policy_base, nitems(policy_base), P_ADD, NULL,
+		    &policy_base[i], e);
+		pack_map(&sb, e, n);
+		check_policy_decode(what, &sb, -1);
+		msgpack_sbuffer_destroy(&sb);
+	}
+}
+
+/* ---- all kinds ---- */
+
+enum rkind { K_RUNTIME, K_TOKEN, K_POLICY };
+static const char *const kind_names[] = { "runtime", "token", "policy" };
+
+/*
+ * Decodes bytes as one kind; returns the result, and whether every pointer
+ * of the record is NULL afterwards when it failed.
+ */
+static int
+decode_as(enum rkind k, const void *p, size_t n, bool *clean)
+{
+	struct runtime	 r;
+	struct token_rec t;
+	struct policy_rec pr;
+	int		 rc;
+
+	memset(&r, 0x77, sizeof r);
+	memset(&t, 0x77, sizeof t);
+	memset(&pr, 0x77, sizeof pr);
+	switch (k) {
+	case K_RUNTIME:
+		rc = record_runtime_decode(p, n, &r);
+		*clean = r.name == NULL && r.oci_runtime == NULL &&
+		    r.cgroup_parent == NULL;
+		if (rc == 0)
+			runtime_free(&r);
+		return rc;
+	case K_TOKEN:
+		rc = record_token_decode(p, n, &t);
+		*clean = token_empty(&t);
+		if (rc == 0)
+			token_rec_free(&t);
+		return rc;
+	case K_POLICY:
+		rc = record_policy_decode(p, n, &pr);
+		*clean = pr.name == NULL && pr.text == NULL;
+		if (rc == 0)
+			policy_rec_free(&pr);
+		return rc;
+	}
+	return -2;
+}
+
+/* Encodes a full record of each kind. */
+static void
+encode_as(enum rkind k, struct buf *b)
+{
+	static char	*pols[] = { "default", "runtime-admin" };
+	struct runtime	 r = { "runsc", "runsc", "/cg", INT64_MIN, INT64_MAX,
+			    true };
+	struct token_rec t = { .policies = pols, .npolicies = 2,
+			    .accessor = "acc", .display_name = "token-ci",
+			    .path = "auth/token/create", .has_parent = true,
+			    .created = INT64_MIN, .ttl = INT64_MAX,
+			    .expire = -1, .num_uses = 7 };
+	struct policy_rec p = { "admin", "path \"*\" {\n}\n" };
+
+	memset(t.parent, 0xee, sizeof t.parent);
+	if (k == K_RUNTIME)
+		record_runtime_encode(&r, b);
+	else if (k == K_TOKEN)
+		record_token_encode(&t, b);
+	else
+		record_policy_encode(&p, b);
+}
+
+/* Every proper prefix of a valid record is refused. */
+static void
+test_truncated(void)
+{
+	struct buf	 b;
+	enum rkind	 k;
+	char		*p;
+	size_t		 n;
+	bool		 clean;
+	int		 rc;
+
+	for (k = K_RUNTIME; k <= K_POLICY; k++) {
+		buf_init(&b);
+		encode_as(k, &b);
+		rc = decode_as(k, b.data, b.len, &clean);
+		CHECK(rc == 0, "%s decode of the whole record: got %d, want 0",
+		    kind_names[k], rc);
+		for (n = 0; n < b.len; n++) {
+			/* A copy of exactly n bytes, so ASan sees any over-read. */
+			p = xmalloc(n > 0 ? n : 1);
+			memcpy(p, b.data, n);
+			rc = decode_as(k, p, n, &clean);
+			CHECK(rc == -1, "%s decode of %zu of %zu bytes: got %d, "
+			    "want -1", kind_names[k], n, b.len, rc);
+			CHECK(clean, "%s decode of %zu bytes: got pointers "
+			    "left, want NULL", kind_names[k], n);
+			free(p);
+		}
+		buf_free(&b);
 	}
 }
 
@@ -467,45 +1061,57 @@ test_token_bad(void)
 static void
 test_framing(void)
 {
-	struct runtime	 r = { "n", "o", "c", 1, 2, true }, got;
-	struct token_rec t = { "root", 3 }, tgot;
 	msgpack_sbuffer	 sb;
 	msgpack_packer	 pk;
 	struct buf	 b;
+	enum rkind	 k, other;
 	size_t		 i;
+	bool		 clean;
 	int		 rc;
 
-	rc = record_runtime_decode("", 0, &got);
-	CHECK(rc == -1, "runtime decode of empty input: got %d, want -1", rc);
-	rc = record_token_decode("", 0, &tgot);
-	CHECK(rc == -1, "token decode of empty input: got %d, want -1", rc);
+	for (k = K_RUNTIME; k <= K_POLICY; k++) {
+		rc = decode_as(k, "", 0, &clean);
+		CHECK(rc == -1, "%s decode of empty input: got %d, want -1",
+		    kind_names[k], rc);
 
-	/* One valid record followed by one more byte, or a second record. */
-	buf_init(&b);
-	record_runtime_encode(&r, &b);
-	buf_addc(&b, (char)0xc0);
-	rc = record_runtime_decode(b.data, b.len, &got);
-	CHECK(rc == -1, "runtime decode with a trailing nil: got %d, want -1",
-	    rc);
-	if (rc == 0)
-		runtime_free(&got);
-	b.len--;
-	record_runtime_encode(&r, &b);
-	rc = record_runtime_decode(b.data, b.len, &got);
-	CHECK(rc == -1, "runtime decode of two records: got %d, want -1", rc);
-	if (rc == 0)
-		runtime_free(&got);
-	buf_free(&b);
+		/* One valid record followed by one more byte, or by itself. */
+		buf_init(&b);
+		encode_as(k, &b);
+		buf_addc(&b, (char)0xc0);
+		rc = decode_as(k, b.data, b.len, &clean);
+		CHECK(rc == -1, "%s decode with a trailing nil: got %d, want "
+		    "-1", kind_names[k], rc);
+		b.data[b.len - 1] = '\0';
+		rc = decode_as(k, b.data, b.len, &clean);
+		CHECK(rc == -1, "%s decode with a trailing NUL: got %d, want "
+		    "-1", kind_names[k], rc);
+		b.len--;
+		encode_as(k, &b);
+		rc = decode_as(k, b.data, b.len, &clean);
+		CHECK(rc == -1, "%s decode of two records: got %d, want -1",
+		    kind_names[k], rc);
+		buf_free(&b);
 
-	buf_init(&b);
-	record_token_encode(&t, &b);
-	buf_addc(&b, '\0');
-	rc = record_token_decode(b.data, b.len, &tgot);
-	CHECK(rc == -1, "token decode with a trailing NUL: got %d, want -1",
-	    rc);
-	if (rc == 0)
-		token_rec_free(&tgot);
-	buf_free(&b);
+		/* A record of one kind is not a record of another. */
+		for (other = K_RUNTIME; other <= K_POLICY; other++) {
+			if (other == k)
+				continue;
+			buf_init(&b);
+			encode_as(other, &b);
+			rc = decode_as(k, b.data, b.len, &clean);
+			CHECK(rc == -1 && clean, "%s decode of a %s record: got "
+			    "%d, want -1", kind_names[k], kind_names[other],
+			    rc);
+			buf_free(&b);
+		}
+
+		rc = decode_as(k, "\xc1", 1, &clean);
+		CHECK(rc == -1, "%s decode of 0xc1: got %d, want -1",
+		    kind_names[k], rc);
+		rc = decode_as(k, "\xde\xff\xff", 3, &clean);
+		CHECK(rc == -1, "%s decode of a huge map header: got %d, want "
+		    "-1", kind_names[k], rc);
+	}
 
 	/* Non-map top levels. */
 	for (i = 0; i < 5; i++) {
@@ -513,20 +1119,14 @@ test_framing(void)
 		msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
 		switch (i) {
 		case 0:
-			msgpack_pack_array(&pk, 7);
-			msgpack_pack_str(&pk, 1);
-			msgpack_pack_str_body(&pk, "v", 1);
+			msgpack_pack_array(&pk, 4);
+			pack_s(&pk, "v", 1);
 			msgpack_pack_int64(&pk, 1);
-			msgpack_pack_str(&pk, 4);
-			msgpack_pack_str_body(&pk, "name", 4);
-			msgpack_pack_str(&pk, 1);
-			msgpack_pack_str_body(&pk, "n", 1);
-			msgpack_pack_nil(&pk);
-			msgpack_pack_nil(&pk);
+			pack_s(&pk, "name", 4);
+			pack_s(&pk, "n", 1);
 			break;
 		case 1:
-			msgpack_pack_str(&pk, 3);
-			msgpack_pack_str_body(&pk, "abc", 3);
+			pack_s(&pk, "abc", 3);
 			break;
 		case 2:
 			msgpack_pack_nil(&pk);
@@ -538,78 +1138,12 @@ test_framing(void)
 			msgpack_pack_true(&pk);
 			break;
 		}
-		rc = record_runtime_decode(sb.data, sb.size, &got);
-		CHECK(rc == -1, "runtime decode of non-map %zu: got %d, want "
-		    "-1", i, rc);
-		if (rc == 0)
-			runtime_free(&got);
-		rc = record_token_decode(sb.data, sb.size, &tgot);
-		CHECK(rc == -1, "token decode of non-map %zu: got %d, want -1",
-		    i, rc);
-		if (rc == 0)
-			token_rec_free(&tgot);
-		msgpack_sbuffer_destroy(&sb);
-	}
-
-	/* A record of one kind is not a record of the other. */
-	buf_init(&b);
-	record_runtime_encode(&r, &b);
-	rc = record_token_decode(b.data, b.len, &tgot);
-	CHECK(rc == -1, "token decode of a runtime record: got %d, want -1",
-	    rc);
-	if (rc == 0)
-		token_rec_free(&tgot);
-	buf_free(&b);
-	buf_init(&b);
-	record_token_encode(&t, &b);
-	rc = record_runtime_decode(b.data, b.len, &got);
-	CHECK(rc == -1, "runtime decode of a token record: got %d, want -1",
-	    rc);
-	if (rc == 0)
-		runtime_free(&got);
-	buf_free(&b);
-
-	/* Garbage bytes. */
-	rc = record_runtime_decode("\xc1", 1, &got);
-	CHECK(rc == -1, "runtime decode of 0xc1: got %d, want -1", rc);
-	rc = record_runtime_decode("\xde\xff\xff", 3, &got);
-	CHECK(rc == -1, "runtime decode of a huge map header: got %d, want -1",
-	    rc);
-}
-
-static void
-test_token_roundtrip(void)
-{
-	struct token_rec cases[] = {
-		{ "root", 1700000000 },
-		{ "root", 0 },
-		{ "", -1 },
-		{ "default", INT64_MIN },
-		{ "p\xc3\xa9", INT64_MAX },
-	};
-	struct token_rec got;
-	struct buf	 b;
-	size_t		 i;
-	int		 rc;
-
-	for (i = 0; i < nitems(cases); i++) {
-		buf_init(&b);
-		record_token_encode(&cases[i], &b);
-		rc = record_token_decode(b.data, b.len, &got);
-		CHECK(rc == 0, "token round trip %zu: rc: got %d, want 0", i,
-		    rc);
-		if (rc == 0) {
-			CHECK(got.policy != NULL &&
-			    strcmp(got.policy, cases[i].policy) == 0 &&
-			    got.created == cases[i].created, "token round trip "
-			    "%zu: got {%s %lld}, want {%s %lld}", i,
-			    nz(got.policy), (long long)got.created,
-			    cases[i].policy, (long long)cases[i].created);
-			token_rec_free(&got);
-			CHECK(got.policy == NULL, "token_rec_free: got %p, "
-			    "want NULL", (void *)got.policy);
+		for (k = K_RUNTIME; k <= K_POLICY; k++) {
+			rc = decode_as(k, sb.data, sb.size, &clean);
+			CHECK(rc == -1, "%s decode of non-map %zu: got %d, want "
+			    "-1", kind_names[k], i, rc);
 		}
-		buf_free(&b);
+		msgpack_sbuffer_destroy(&sb);
 	}
 }
 
@@ -617,11 +1151,13 @@ int
 main(void)
 {
 	test_runtime_roundtrip();
-	test_runtime_layout();
-	test_runtime_truncated();
+	test_layout();
+	test_truncated();
 	test_runtime_bad();
 	test_token_roundtrip();
 	test_token_bad();
+	test_policy_roundtrip();
+	test_policy_bad();
 	test_framing();
 	return check_done("record_test");
 }

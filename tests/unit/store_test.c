@@ -1,8 +1,10 @@
 /*
  * store_test.c: unit tests for db/ in a fresh mkdtemp directory: runtime
- * put/get/delete/list (bytewise name order), salt and tokens, txn_run's
- * commit/abort/retry contract, corrupt records (planted through
- * db/internal.h), and committed data surviving a close and reopen.
+ * put/get/delete/list (bytewise name order), the salt, token records and
+ * their parent/child tree (revocation of descendants, purging of expired
+ * tokens), ACL policies, txn_run's commit/abort/retry contract, corrupt
+ * records (planted through db/internal.h), and committed data surviving a
+ * close and reopen.
  */
 #include "config.h"
 
@@ -324,9 +326,75 @@ cb_token_put(struct txn *t, void *arg)
 	return a->rc == -1 ? -1 : 0;
 }
 
+/* Renders a token record for messages. */
+static void
+token_show(struct buf *b, const struct token_rec *t)
+{
+	size_t	 i;
+
+	buf_adds(b, "{[");
+	for (i = 0; i < t->npolicies; i++)
+		buf_printf(b, "%s%s", i > 0 ? " " : "",
+		    t->policies && t->policies[i] ? t->policies[i] : "(null)");
+	buf_printf(b, "] acc=%s dn=%s path=%s parent=",
+	    t->accessor ? t->accessor : "(null)",
+	    t->display_name ? t->display_name : "(null)",
+	    t->path ? t->path : "(null)");
+	if (t->has_parent)
+		buf_printf(b, "%02x%02x..", t->parent[0], t->parent[1]);
+	else
+		buf_adds(b, "none");
+	buf_printf(b, " created=%lld ttl=%lld expire=%lld uses=%lld}",
+	    (long long)t->created, (long long)t->ttl, (long long)t->expire,
+	    (long long)t->num_uses);
+}
+
+static bool
+token_eq(const struct token_rec *a, const struct token_rec *b)
+{
+	size_t	 i;
+
+	if (a->npolicies != b->npolicies || a->accessor == NULL ||
+	    a->display_name == NULL || a->path == NULL)
+		return false;
+	for (i = 0; i < a->npolicies; i++)
+		if (a->policies == NULL || a->policies[i] == NULL ||
+		    strcmp(a->policies[i], b->policies[i]) != 0)
+			return false;
+	return strcmp(a->accessor, b->accessor) == 0 &&
+	    strcmp(a->display_name, b->display_name) == 0 &&
+	    strcmp(a->path, b->path) == 0 && a->has_parent == b->has_parent &&
+	    (!a->has_parent || memcmp(a->parent, b->parent,
+	    TOKEN_HASH_LEN) == 0) && a->created == b->created &&
+	    a->ttl == b->ttl && a->expire == b->expire &&
+	    a->num_uses == b->num_uses;
+}
+
+/* CHECKs that got equals want, naming both on failure. */
+static void
+check_token(const char *what, const struct token_rec *got,
+    const struct token_rec *want)
+{
+	struct buf	 g, w;
+
+	buf_init(&g);
+	buf_init(&w);
+	token_show(&g, got);
+	token_show(&w, want);
+	CHECK(token_eq(got, want), "%s: got %s, want %s", what, g.data,
+	    w.data);
+	buf_free(&g);
+	buf_free(&w);
+}
+
+static char		*root_policies[] = { "root" };
 static unsigned char	 the_salt[SALT_LEN];
 static unsigned char	 hash1[TOKEN_HASH_LEN], hash2[TOKEN_HASH_LEN];
-static struct token_rec	 tok1 = { "root", 1700000000 };
+static struct token_rec	 tok1 = {
+	.policies = root_policies, .npolicies = 1, .accessor = "acc-root",
+	.display_name = "root", .path = "auth/token/root",
+	.created = 1700000000,
+};
 
 static void
 test_salt_tokens(struct store *st)
@@ -373,11 +441,7 @@ test_salt_tokens(struct store *st)
 	CHECK(a.rc == 0 && txrc == 0, "token_get: got rc %d status %d, want "
 	    "0 0", a.rc, txrc);
 	if (a.rc == 0) {
-		CHECK(a.out.policy != NULL &&
-		    strcmp(a.out.policy, "root") == 0 &&
-		    a.out.created == tok1.created, "token_get: got {%s %lld}, "
-		    "want {root %lld}", a.out.policy ? a.out.policy : "(null)",
-		    (long long)a.out.created, (long long)tok1.created);
+		check_token("token_get", &a.out, &tok1);
 		token_rec_free(&a.out);
 	}
 
@@ -408,9 +472,7 @@ check_salt_tokens(struct store *st, const char *when)
 	CHECK(a.rc == 0 && txrc == 0, "%s: token_get: got rc %d status %d, "
 	    "want 0 0", when, a.rc, txrc);
 	if (a.rc == 0) {
-		CHECK(a.out.created == tok1.created, "%s: token_get: got "
-		    "created %lld, want %lld", when, (long long)a.out.created,
-		    (long long)tok1.created);
+		check_token(when, &a.out, &tok1);
 		token_rec_free(&a.out);
 	}
 	memset(&a, 0, sizeof a);
@@ -459,7 +521,9 @@ static void
 test_txn(struct store *st)
 {
 	static const unsigned char other_salt[SALT_LEN] = { 1, 2, 3 };
-	static const struct token_rec tok2 = { "root", 5 };
+	static const struct token_rec tok2 = { .policies = root_policies,
+	    .npolicies = 1, .accessor = "acc2", .display_name = "two",
+	    .path = "auth/token/create", .created = 5 };
 	struct runtime	 zzz = { "zzz", "x", "y", 1, 2, true };
 	struct runtime	 r1 = { "retry1", "x", "y", 1, 2, true };
 	struct runtime	 r2 = { "retry2", "x", "y", 3, 4, false };
@@ -665,6 +729,631 @@ test_corrupt(struct store *st)
 	CHECK(txrc == 0, "restoring the salt: got %d, want 0", txrc);
 }
 
+/* ---- tokens, their tree, and policies: one callback runs a list of ops ---- */
+
+enum op_kind { O_TGET, O_TPUT, O_TREVOKE, O_PURGE, O_PGET, O_PPUT, O_PDEL,
+    O_PNAMES, O_PLANT };
+
+struct op {
+	enum op_kind		 kind;
+	const unsigned char	*hash;		/* token ops */
+	const struct token_rec	*tin;		/* O_TPUT */
+	struct token_rec	 tout;		/* O_TGET: new */
+	int64_t			 now;		/* O_PURGE */
+	size_t			 n;		/* O_PURGE: how many */
+	const char		*name;		/* policy ops, O_PLANT key */
+	const struct policy_rec	*pin;		/* O_PPUT */
+	struct policy_rec	 pout;		/* O_PGET: new */
+	char			**names;	/* O_PNAMES: new */
+	size_t			 nnames;
+	bool			 policies;	/* O_PLANT: which table */
+	const void		*val;		/* O_PLANT */
+	size_t			 vlen;
+	int			 rc;		/* the table call's result */
+};
+
+struct ops {
+	struct op	*v;
+	size_t		 n;
+	int		 status;	/* returned when every op succeeded */
+	int		 calls;
+};
+
+static int
+cb_ops(struct txn *t, void *arg)
+{
+	struct ops	*a = arg;
+	struct op	*o;
+	size_t		 i;
+
+	a->calls++;
+	for (i = 0; i < a->n; i++) {
+		o = &a->v[i];
+		switch (o->kind) {
+		case O_TGET:
+			o->rc = token_get(t, o->hash, &o->tout);
+			break;
+		case O_TPUT:
+			o->rc = token_put(t, o->hash, o->tin);
+			break;
+		case O_TREVOKE:
+			o->rc = token_revoke(t, o->hash);
+			break;
+		case O_PURGE:
+			o->rc = tokens_purge(t, o->now, &o->n);
+			break;
+		case O_PGET:
+			o->rc = policy_get(t, o->name, &o->pout);
+			break;
+		case O_PPUT:
+			o->rc = policy_put(t, o->pin);
+			break;
+		case O_PDEL:
+			o->rc = policy_delete(t, o->name);
+			break;
+		case O_PNAMES:
+			o->rc = policy_names(t, &o->names, &o->nnames);
+			break;
+		case O_PLANT:
+			if (o->policies)
+				o->rc = rec_put(t, t->store->policies, o->name,
+				    strlen(o->name), o->val, o->vlen);
+			else
+				o->rc = rec_put(t, t->store->tokens, o->hash,
+				    TOKEN_HASH_LEN, o->val, o->vlen);
+			break;
+		}
+		if (o->rc == -1)
+			return -1;
+	}
+	return a->status;
+}
+
+/* Runs one op in its own transaction; returns txn_run's status. */
+static int
+run1(struct store *st, struct op *o)
+{
+	struct ops	 a = { o, 1, 0, 0 };
+
+	return txn_run(st, cb_ops, &a);
+}
+
+/* A token of a test tree: its parent is an index into the same table. */
+struct node {
+	const char	*name;
+	int		 parent;	/* -1: none */
+	int64_t		 expire;
+	unsigned char	 hash[TOKEN_HASH_LEN];
+	struct token_rec rec;
+};
+
+static char	*node_policies[] = { "default", "runtime-admin" };
+
+#define NODE(n, p, e)	{ .name = n, .parent = p, .expire = e }
+
+/* Fills hashes and records; a node's parent must come before it. */
+static void
+nodes_init(struct node *nodes, size_t n)
+{
+	char	*tok;
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		tok = xasprintf("hvs.%s", nodes[i].name);
+		token_hash(the_salt, SALT_LEN, tok, nodes[i].hash);
+		free(tok);
+		memset(&nodes[i].rec, 0, sizeof nodes[i].rec);
+		nodes[i].rec.policies = node_policies;
+		nodes[i].rec.npolicies = i % 3;
+		nodes[i].rec.accessor = (char *)nodes[i].name;
+		nodes[i].rec.display_name = "token";
+		nodes[i].rec.path = "auth/token/create";
+		nodes[i].rec.created = 1700000000 + (int64_t)i;
+		nodes[i].rec.ttl = nodes[i].expire ? 3600 : 0;
+		nodes[i].rec.expire = nodes[i].expire;
+		nodes[i].rec.num_uses = (int64_t)i;
+		if (nodes[i].parent >= 0) {
+			nodes[i].rec.has_parent = true;
+			memcpy(nodes[i].rec.parent,
+			    nodes[nodes[i].parent].hash, TOKEN_HASH_LEN);
+		}
+	}
+}
+
+static void
+nodes_put(struct store *st, struct node *nodes, size_t n, const char *when)
+{
+	struct op	 o;
+	size_t		 i;
+	int		 txrc;
+
+	for (i = 0; i < n; i++) {
+		memset(&o, 0, sizeof o);
+		o.kind = O_TPUT;
+		o.hash = nodes[i].hash;
+		o.tin = &nodes[i].rec;
+		txrc = run1(st, &o);
+		CHECK(o.rc == 0 && txrc == 0, "%s: token_put %s: got rc %d "
+		    "status %d, want 0 0", when, nodes[i].name, o.rc, txrc);
+	}
+}
+
+/*
+ * Checks which nodes exist: alive has one '1' or '0' per node.  Live
+ * tokens must read back exactly as they were put.
+ */
+static void
+nodes_check(struct store *st, struct node *nodes, size_t n,
+    const char *alive, const char *when)
+{
+	struct op	 o;
+	char		 got[64], what[128];
+	size_t		 i;
+	int		 txrc;
+
+	for (i = 0; i < n; i++) {
+		memset(&o, 0, sizeof o);
+		o.kind = O_TGET;
+		o.hash = nodes[i].hash;
+		txrc = run1(st, &o);
+		got[i] = o.rc == 0 ? '1' : o.rc == 1 ? '0' : '?';
+		if (txrc != 0)
+			got[i] = '!';
+		if (o.rc == 0) {
+			snprintf(what, sizeof what, "%s: token_get %s", when,
+			    nodes[i].name);
+			check_token(what, &o.tout, &nodes[i].rec);
+			token_rec_free(&o.tout);
+		}
+	}
+	got[n] = '\0';
+	CHECK(strcmp(got, alive) == 0, "%s: live tokens: got %s, want %s",
+	    when, got, alive);
+}
+
+static void
+test_token_tree(struct store *st)
+{
+	struct node	 nodes[] = {
+		NODE("t-root", -1, 0),		/* 0 */
+		NODE("t-c1", 0, 0),		/* 1 */
+		NODE("t-c2", 0, 0),		/* 2 */
+		NODE("t-g1", 1, 0),		/* 3 */
+		NODE("t-g2", 1, 0),		/* 4 */
+		NODE("t-gg", 3, 0),		/* 5: a great-grandchild */
+		NODE("t-other", -1, 0),		/* 6 */
+		NODE("t-oc", 6, 0),		/* 7 */
+		NODE("t-absent", -1, 0),	/* 8: never stored */
+	};
+	static const struct {
+		const char	*what;
+		int		 node;
+		int		 rc;
+		const char	*alive;
+	} steps[] = {
+		{ "revoking a leaf child", 2, 0, "110111110" },
+		{ "revoking it again", 2, 1, "110111110" },
+		{ "revoking an absent token", 8, 1, "110111110" },
+		{ "revoking a child with descendants", 1, 0, "100000110" },
+		{ "revoking the parent", 0, 0, "000000110" },
+		{ "revoking the parent again", 0, 1, "000000110" },
+		{ "revoking a child leaves its parent", 7, 0, "000000100" },
+		{ "revoking a parent without children", 6, 0, "000000000" },
+	};
+	struct ops	 a;
+	struct op	 o[2];
+	size_t		 i, n = nitems(nodes) - 1;
+	int		 txrc;
+
+	nodes_init(nodes, nitems(nodes));
+	nodes_put(st, nodes, n, "tree");
+	nodes_check(st, nodes, nitems(nodes), "111111110", "tree after put");
+
+	/* Putting a child again files it once: revocation still works. */
+	nodes_put(st, nodes + 1, 1, "tree, child again");
+	nodes_check(st, nodes, nitems(nodes), "111111110", "tree after re-put");
+
+	/* A revocation in an aborted transaction changes nothing. */
+	memset(o, 0, sizeof o);
+	o[0].kind = O_TREVOKE;
+	o[0].hash = nodes[0].hash;
+	o[1].kind = O_TREVOKE;
+	o[1].hash = nodes[6].hash;
+	memset(&a, 0, sizeof a);
+	a.v = o;
+	a.n = 2;
+	a.status = 409;
+	txrc = txn_run(st, cb_ops, &a);
+	CHECK(txrc == 409 && o[0].rc == 0 && o[1].rc == 0, "aborted "
+	    "revocation: got status %d rc %d %d, want 409 0 0", txrc, o[0].rc,
+	    o[1].rc);
+	nodes_check(st, nodes, nitems(nodes), "111111110",
+	    "tree after an aborted revocation");
+
+	for (i = 0; i < nitems(steps); i++) {
+		memset(o, 0, sizeof o);
+		o[0].kind = O_TREVOKE;
+		o[0].hash = nodes[steps[i].node].hash;
+		txrc = run1(st, &o[0]);
+		CHECK(o[0].rc == steps[i].rc && txrc == 0, "%s (%s): got rc %d "
+		    "status %d, want %d 0", steps[i].what,
+		    nodes[steps[i].node].name, o[0].rc, txrc, steps[i].rc);
+		nodes_check(st, nodes, nitems(nodes), steps[i].alive,
+		    steps[i].what);
+	}
+
+	/* A hash that was a parent can be used again for a new token. */
+	nodes_put(st, nodes, 2, "tree, reused");
+	nodes_check(st, nodes, nitems(nodes), "110000000", "tree reused");
+	memset(o, 0, sizeof o);
+	o[0].kind = O_TREVOKE;
+	o[0].hash = nodes[0].hash;
+	txrc = run1(st, &o[0]);
+	CHECK(o[0].rc == 0 && txrc == 0, "revoking the reused parent: got rc "
+	    "%d status %d, want 0 0", o[0].rc, txrc);
+	nodes_check(st, nodes, nitems(nodes), "000000000", "tree emptied");
+}
+
+/* Runs tokens_purge(now); returns the count, -1 after a failure. */
+static long
+purge(struct store *st, int64_t now)
+{
+	struct op	 o;
+	int		 txrc;
+
+	memset(&o, 0, sizeof o);
+	o.kind = O_PURGE;
+	o.now = now;
+	o.n = 12345;
+	txrc = run1(st, &o);
+	CHECK(o.rc == 0 && txrc == 0, "tokens_purge(%lld): got rc %d status "
+	    "%d, want 0 0", (long long)now, o.rc, txrc);
+	return o.rc == 0 && txrc == 0 ? (long)o.n : -1;
+}
+
+#define NOW	2000000000LL
+
+static void
+test_tokens_purge(struct store *st)
+{
+	struct node	 nodes[] = {
+		NODE("p-never", -1, 0),		/* 0 */
+		NODE("p-old", -1, NOW - 1),	/* 1 */
+		NODE("p-now", -1, NOW),		/* 2 */
+		NODE("p-future", -1, NOW + 1),	/* 3 */
+		NODE("p-old-kid", 1, 0),	/* 4 */
+		NODE("p-old-gkid", 4, NOW + 1000),	/* 5 */
+		NODE("p-future-kid", 3, NOW - 10),	/* 6 */
+		NODE("p-future-gkid", 6, 0),	/* 7 */
+		NODE("p-never-kid", 0, NOW + 5),	/* 8 */
+		NODE("p-old2", -1, 1),		/* 9 */
+		NODE("p-old2-kid", 9, NOW - 100),	/* 10 */
+	};
+	static const struct {
+		const char	*what;
+		int64_t		 now;
+		long		 n;
+		const char	*alive;
+	} steps[] = {
+		{ "purge before anything expired", 0, 0, "11111111111" },
+		/* Only p-old2 (expire 1) and its kid (NOW - 100) are due. */
+		{ "purge at NOW - 100", NOW - 100, 2, "11111111100" },
+		{ "purge at NOW", NOW, 3, "10010000100" },
+		{ "purge at NOW again", NOW, 0, "10010000100" },
+		{ "purge at NOW + 5", NOW + 5, 2, "10000000000" },
+		{ "purge at INT64_MAX", INT64_MAX, 0, "10000000000" },
+	};
+	struct node	*many;
+	struct ops	 a;
+	struct op	*o;
+	char		 name[32];
+	size_t		 i;
+	long		 n;
+	int		 txrc;
+
+	nodes_init(nodes, nitems(nodes));
+	nodes_put(st, nodes, nitems(nodes), "purge");
+	for (i = 0; i < nitems(steps); i++) {
+		n = purge(st, steps[i].now);
+		CHECK(n == steps[i].n, "%s: count: got %ld, want %ld",
+		    steps[i].what, n, steps[i].n);
+		nodes_check(st, nodes, nitems(nodes), steps[i].alive,
+		    steps[i].what);
+	}
+
+	/* At most 100 expired tokens go per call; the rest on the next. */
+	many = xcalloc(130, sizeof *many);
+	o = xcalloc(130, sizeof *o);
+	for (i = 0; i < 130; i++) {
+		snprintf(name, sizeof name, "p-many-%zu", i);
+		many[i].name = xstrdup(name);
+		many[i].parent = -1;
+		many[i].expire = 1 + (int64_t)i;
+	}
+	nodes_init(many, 130);
+	for (i = 0; i < 130; i++) {
+		o[i].kind = O_TPUT;
+		o[i].hash = many[i].hash;
+		o[i].tin = &many[i].rec;
+	}
+	memset(&a, 0, sizeof a);
+	a.v = o;
+	a.n = 130;
+	txrc = txn_run(st, cb_ops, &a);
+	CHECK(txrc == 0, "putting 130 tokens in one transaction: got %d, want "
+	    "0", txrc);
+	n = purge(st, NOW);
+	CHECK(n == 100, "purge of 130 expired tokens: got %ld, want 100", n);
+	n = purge(st, NOW);
+	CHECK(n == 30, "second purge of 130 expired tokens: got %ld, want 30",
+	    n);
+	n = purge(st, NOW);
+	CHECK(n == 0, "third purge of 130 expired tokens: got %ld, want 0", n);
+	nodes_check(st, nodes, nitems(nodes), "10000000000",
+	    "after the purges of 130");
+	for (i = 0; i < 130; i++)
+		free((char *)many[i].name);
+	free(many);
+	free(o);
+
+	/* The survivor goes the ordinary way. */
+	o = xcalloc(1, sizeof *o);
+	o->kind = O_TREVOKE;
+	o->hash = nodes[0].hash;
+	txrc = run1(st, o);
+	CHECK(o->rc == 0 && txrc == 0, "revoking p-never: got rc %d status %d, "
+	    "want 0 0", o->rc, txrc);
+	free(o);
+	n = purge(st, INT64_MAX);
+	CHECK(n == 0, "purge of an empty table: got %ld, want 0", n);
+}
+
+/* ---- policies ---- */
+
+static const struct policy_rec policies[] = {
+	{ "b", "path \"b/*\" {\n  capabilities = [\"read\"]\n}\n" },
+	{ "runtime-admin", "path \"sys/plugins/runtimes/catalog/*\" { "
+	    "capabilities = [\"update\", \"sudo\"] }" },
+	{ "a", "{\"path\":{\"a\":{\"capabilities\":[\"list\"]}}}" },
+	{ "default", "# only comments\n" },
+	{ "A", "" },
+	{ "a-b", "path \"\xc3\xa9\" {}" },
+	{ "a.b", "x" },
+	{ "0", "path \"+\" { capabilities = [\"deny\"] }" },
+};
+/* Bytewise: '0' < 'A' < 'a', and '-' < '.'. */
+#define ALL_POLICIES	"0,A,a,a-b,a.b,b,default,runtime-admin,"
+
+/* The policy names, joined as "a,b,"; status through *txrc. */
+static char *
+policy_list(struct store *st, int *txrc)
+{
+	struct op	 o;
+	struct buf	 b;
+	size_t		 i;
+
+	memset(&o, 0, sizeof o);
+	o.kind = O_PNAMES;
+	*txrc = run1(st, &o);
+	buf_init(&b);
+	if (o.rc != 0)
+		buf_printf(&b, "rc %d", o.rc);
+	for (i = 0; o.rc == 0 && i < o.nnames; i++) {
+		buf_adds(&b, o.names[i]);
+		buf_addc(&b, ',');
+	}
+	if (o.rc == 0)
+		strlist_free(o.names, o.nnames);
+	return b.data;
+}
+
+/* Checks every policy of the table except skip (NULL: none). */
+static void
+check_policies(struct store *st, const char *skip, const char *list,
+    const char *when)
+{
+	struct op	 o;
+	char		*names;
+	size_t		 i;
+	int		 txrc;
+
+	for (i = 0; i < nitems(policies); i++) {
+		memset(&o, 0, sizeof o);
+		o.kind = O_PGET;
+		o.name = policies[i].name;
+		txrc = run1(st, &o);
+		if (skip != NULL && strcmp(skip, policies[i].name) == 0) {
+			CHECK(o.rc == 1 && txrc == 0, "%s: policy_get \"%s\": "
+			    "got rc %d status %d, want 1 0", when,
+			    policies[i].name, o.rc, txrc);
+			if (o.rc == 0)
+				policy_rec_free(&o.pout);
+			continue;
+		}
+		CHECK(o.rc == 0 && txrc == 0, "%s: policy_get \"%s\": got rc %d "
+		    "status %d, want 0 0", when, policies[i].name, o.rc, txrc);
+		if (o.rc != 0)
+			continue;
+		CHECK(o.pout.name != NULL && o.pout.text != NULL &&
+		    strcmp(o.pout.name, policies[i].name) == 0 &&
+		    strcmp(o.pout.text, policies[i].text) == 0, "%s: policy_get "
+		    "\"%s\": got {%s %s}, want {%s %s}", when, policies[i].name,
+		    o.pout.name ? o.pout.name : "(null)",
+		    o.pout.text ? o.pout.text : "(null)", policies[i].name,
+		    policies[i].text);
+		policy_rec_free(&o.pout);
+	}
+	names = policy_list(st, &txrc);
+	CHECK(txrc == 0, "%s: policy_names: got status %d, want 0", when, txrc);
+	CHECK_STR(names, list, when);
+	free(names);
+}
+
+static void
+test_policies(struct store *st)
+{
+	static const struct policy_rec a2 = { "a", "path \"a\" {}" };
+	static const struct policy_rec zzz = { "zzz", "" };
+	struct ops	 a;
+	struct op	 o[2];
+	char		*names;
+	size_t		 i;
+	int		 txrc;
+
+	names = policy_list(st, &txrc);
+	CHECK(txrc == 0, "policy_names of none: got status %d, want 0", txrc);
+	CHECK_STR(names, "", "policy_names of none");
+	free(names);
+	memset(o, 0, sizeof o);
+	o[0].kind = O_PGET;
+	o[0].name = "a";
+	txrc = run1(st, &o[0]);
+	CHECK(o[0].rc == 1 && txrc == 0, "policy_get absent: got rc %d status "
+	    "%d, want 1 0", o[0].rc, txrc);
+	if (o[0].rc == 0)
+		policy_rec_free(&o[0].pout);
+	o[0].kind = O_PDEL;
+	txrc = run1(st, &o[0]);
+	CHECK(o[0].rc == 1 && txrc == 0, "policy_delete absent: got rc %d "
+	    "status %d, want 1 0", o[0].rc, txrc);
+
+	for (i = 0; i < nitems(policies); i++) {
+		memset(o, 0, sizeof o);
+		o[0].kind = O_PPUT;
+		o[0].pin = &policies[i];
+		txrc = run1(st, &o[0]);
+		CHECK(o[0].rc == 0 && txrc == 0, "policy_put \"%s\": got rc %d "
+		    "status %d, want 0 0", policies[i].name, o[0].rc, txrc);
+	}
+	check_policies(st, NULL, ALL_POLICIES, "policies after put");
+
+	/* Names are exact keys. */
+	memset(o, 0, sizeof o);
+	o[0].kind = O_PGET;
+	o[0].name = "B";
+	txrc = run1(st, &o[0]);
+	CHECK(o[0].rc == 1, "policy_get \"B\": got %d, want 1", o[0].rc);
+	if (o[0].rc == 0)
+		policy_rec_free(&o[0].pout);
+
+	/* A put is an update. */
+	memset(o, 0, sizeof o);
+	o[0].kind = O_PPUT;
+	o[0].pin = &a2;
+	o[1].kind = O_PGET;
+	o[1].name = "a";
+	memset(&a, 0, sizeof a);
+	a.v = o;
+	a.n = 2;
+	txrc = txn_run(st, cb_ops, &a);
+	CHECK(txrc == 0 && o[1].rc == 0, "overwriting \"a\": got status %d rc "
+	    "%d, want 0 0", txrc, o[1].rc);
+	if (o[1].rc == 0) {
+		CHECK_STR(o[1].pout.text, a2.text, "overwritten \"a\"");
+		policy_rec_free(&o[1].pout);
+	}
+	names = policy_list(st, &txrc);
+	CHECK_STR(names, ALL_POLICIES, "policy_names after overwrite");
+	free(names);
+
+	/* Delete, then it is gone, and a second delete finds nothing. */
+	memset(o, 0, sizeof o);
+	o[0].kind = O_PDEL;
+	o[0].name = "a";
+	txrc = run1(st, &o[0]);
+	CHECK(o[0].rc == 0 && txrc == 0, "policy_delete \"a\": got rc %d "
+	    "status %d, want 0 0", o[0].rc, txrc);
+	txrc = run1(st, &o[0]);
+	CHECK(o[0].rc == 1 && txrc == 0, "policy_delete \"a\" again: got rc "
+	    "%d status %d, want 1 0", o[0].rc, txrc);
+	check_policies(st, "a", "0,A,a-b,a.b,b,default,runtime-admin,",
+	    "policies after delete");
+
+	/* An aborted transaction changes nothing. */
+	memset(o, 0, sizeof o);
+	o[0].kind = O_PPUT;
+	o[0].pin = &zzz;
+	o[1].kind = O_PDEL;
+	o[1].name = "b";
+	memset(&a, 0, sizeof a);
+	a.v = o;
+	a.n = 2;
+	a.status = 400;
+	txrc = txn_run(st, cb_ops, &a);
+	CHECK(txrc == 400 && o[1].rc == 0, "aborted policy writes: got status "
+	    "%d rc %d, want 400 0", txrc, o[1].rc);
+	check_policies(st, "a", "0,A,a-b,a.b,b,default,runtime-admin,",
+	    "policies after an abort");
+
+	memset(o, 0, sizeof o);
+	o[0].kind = O_PPUT;
+	o[0].pin = &policies[2];
+	txrc = run1(st, &o[0]);
+	CHECK(o[0].rc == 0 && txrc == 0, "policy_put \"a\" back: got rc %d "
+	    "status %d, want 0 0", o[0].rc, txrc);
+	check_policies(st, NULL, ALL_POLICIES, "policies after put back");
+}
+
+/* Token and policy records that do not decode: 500, and cleanup works. */
+static void
+test_corrupt_tokens_policies(struct store *st)
+{
+	unsigned char	 h[TOKEN_HASH_LEN];
+	struct op	 o;
+	long		 n;
+	int		 txrc;
+
+	token_hash(the_salt, SALT_LEN, "hvs.corrupt", h);
+	memset(&o, 0, sizeof o);
+	o.kind = O_PLANT;
+	o.hash = h;
+	o.val = "\x81\xa1v\x01";
+	o.vlen = 4;
+	txrc = run1(st, &o);
+	CHECK(txrc == 0, "planting a corrupt token: got %d, want 0", txrc);
+	memset(&o, 0, sizeof o);
+	o.kind = O_TGET;
+	o.hash = h;
+	txrc = run1(st, &o);
+	CHECK(o.rc == -1 && txrc == 500, "token_get of a corrupt record: got "
+	    "rc %d status %d, want -1 500", o.rc, txrc);
+	if (o.rc == 0)
+		token_rec_free(&o.tout);
+	/* The purge skips what it cannot read. */
+	n = purge(st, INT64_MAX);
+	CHECK(n == 0, "purge with a corrupt token: got %ld, want 0", n);
+	memset(&o, 0, sizeof o);
+	o.kind = O_TREVOKE;
+	o.hash = h;
+	txrc = run1(st, &o);
+	CHECK(o.rc == 0 && txrc == 0, "revoking a corrupt token: got rc %d "
+	    "status %d, want 0 0", o.rc, txrc);
+
+	memset(&o, 0, sizeof o);
+	o.kind = O_PLANT;
+	o.policies = true;
+	o.name = "bad";
+	o.val = "garbage";
+	o.vlen = 7;
+	txrc = run1(st, &o);
+	CHECK(txrc == 0, "planting a corrupt policy: got %d, want 0", txrc);
+	memset(&o, 0, sizeof o);
+	o.kind = O_PGET;
+	o.name = "bad";
+	txrc = run1(st, &o);
+	CHECK(o.rc == -1 && txrc == 500, "policy_get of a corrupt record: got "
+	    "rc %d status %d, want -1 500", o.rc, txrc);
+	if (o.rc == 0)
+		policy_rec_free(&o.pout);
+	memset(&o, 0, sizeof o);
+	o.kind = O_PDEL;
+	o.name = "bad";
+	txrc = run1(st, &o);
+	CHECK(o.rc == 0 && txrc == 0, "policy_delete of a corrupt record: got "
+	    "rc %d status %d, want 0 0", o.rc, txrc);
+	check_policies(st, NULL, ALL_POLICIES, "policies after corruption");
+}
+
 /* Removes the files of a flat directory, then the directory. */
 static void
 rmtree(const char *dir)
@@ -732,6 +1421,10 @@ main(void)
 	test_salt_tokens(st);
 	test_txn(st);
 	test_corrupt(st);
+	test_token_tree(st);
+	test_tokens_purge(st);
+	test_policies(st);
+	test_corrupt_tokens_policies(st);
 	CHECK(store_checkpoint(st) == 0, "store_checkpoint: got an error, "
 	    "want 0");
 	CHECK(!store_panicked(), "store_panicked: got true, want false");
@@ -749,6 +1442,7 @@ main(void)
 		check_all(st, when);
 		check_list(st, ALL_NAMES, when);
 		check_salt_tokens(st, when);
+		check_policies(st, NULL, ALL_POLICIES, when);
 		CHECK(!store_panicked(), "%s: store_panicked: got true, want "
 		    "false", when);
 		store_close(st);
