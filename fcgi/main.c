@@ -145,7 +145,12 @@ recover(bool first)
 			log_err("initialising %s failed", cfg.data);
 			rc = -1;
 		} else if (in.created) {
-			printf("Root Token: %s\n", root);
+			/* A token the operator chose is not echoed back. */
+			if (given != NULL && *given != '\0')
+				printf("Root Token: as given in "
+				    "CATALOGD_ROOT_TOKEN\n");
+			else
+				printf("Root Token: %s\n", root);
 			fflush(stdout);
 		}
 		free(root);

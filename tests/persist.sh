@@ -28,6 +28,10 @@ test_raw_root_token_never_written() {
 	server_start || fail "start"
 	put_runtime secretcheck '{}'
 	server_stop
+	assertFalse "a root token the operator chose is echoed on stdout" \
+	    "grep -qF '$ROOT_TOKEN' '$TMPROOT/stdout'"
+	assertTrue "initialisation is still announced" \
+	    "grep -q '^Root Token: as given in CATALOGD_ROOT_TOKEN' '$TMPROOT/stdout'"
 	assertFalse "the raw root token is in the data directory" \
 	    "grep -rqF '$ROOT_TOKEN' '$DATA'"
 	assertFalse "the raw root token is in a log" \
