@@ -23,9 +23,15 @@ struct txn {
 	int		 err;	/* the Berkeley DB error that ended the attempt */
 };
 
-/* records.c: get/put/delete of opaque values inside a transaction. */
+/* records.c: get/put/delete of values inside a transaction. */
+typedef int	(*rec_decode_fn)(const void *, size_t, void *);
+typedef void	(*rec_encode_fn)(const void *, struct buf *);
 int	rec_get(struct txn *, DB *, const void *, size_t, void **, size_t *);
+int	rec_get_as(struct txn *, DB *, const void *, size_t, rec_decode_fn,
+	    void *, const char *);
 int	rec_put(struct txn *, DB *, const void *, size_t, const void *, size_t);
+int	rec_put_as(struct txn *, DB *, const void *, size_t, rec_encode_fn,
+	    const void *);
 int	rec_del(struct txn *, DB *, const void *, size_t);
 
 #endif

@@ -9,35 +9,30 @@
 
 #include "db/internal.h"
 
+static int
+decode(const void *p, size_t n, void *out)
+{
+	return record_policy_decode(p, n, out);
+}
+
+static void
+encode(const void *in, struct buf *out)
+{
+	record_policy_encode(in, out);
+}
+
 int
 policy_get(struct txn *t, const char *name, struct policy_rec *p)
 {
-	void	*val;
-	size_t	 vlen;
-	int	 rc;
-
-	rc = rec_get(t, t->store->policies, name, strlen(name), &val, &vlen);
-	if (rc != 0)
-		return rc;
-	rc = record_policy_decode(val, vlen, p);
-	free(val);
-	if (rc == -1)
-		return txn_fail(t, DB_VERIFY_BAD, "decoding a policy record");
-	return 0;
+	return rec_get_as(t, t->store->policies, name, strlen(name), decode, p,
+	    "decoding a policy record");
 }
 
 int
 policy_put(struct txn *t, const struct policy_rec *p)
 {
-	struct buf	 v;
-	int		 rc;
-
-	buf_init(&v);
-	record_policy_encode(p, &v);
-	rc = rec_put(t, t->store->policies, p->name, strlen(p->name), v.data,
-	    v.len);
-	buf_free(&v);
-	return rc;
+	return rec_put_as(t, t->store->policies, p->name, strlen(p->name),
+	    encode, p);
 }
 
 int

@@ -39,6 +39,42 @@ rec_get(struct txn *t, DB *db, const void *key, size_t klen, void **valp,
 	return 0;
 }
 
+/*
+ * Gets a record and decodes it into out: 0, 1 when absent, -1 on failure
+ * (a value that does not decode is a storage failure, named by what).
+ */
+int
+rec_get_as(struct txn *t, DB *db, const void *key, size_t klen,
+    rec_decode_fn dec, void *out, const char *what)
+{
+	void	*val;
+	size_t	 vlen;
+	int	 rc;
+
+	if ((rc = rec_get(t, db, key, klen, &val, &vlen)) != 0)
+		return rc;
+	rc = dec(val, vlen, out);
+	free(val);
+	if (rc == -1)
+		return txn_fail(t, DB_VERIFY_BAD, what);
+	return 0;
+}
+
+/* Encodes a record and stores it. */
+int
+rec_put_as(struct txn *t, DB *db, const void *key, size_t klen,
+    rec_encode_fn enc, const void *in)
+{
+	struct buf	 v;
+	int		 rc;
+
+	buf_init(&v);
+	enc(in, &v);
+	rc = rec_put(t, db, key, klen, v.data, v.len);
+	buf_free(&v);
+	return rc;
+}
+
 int
 rec_put(struct txn *t, DB *db, const void *key, size_t klen, const void *val,
     size_t vlen)

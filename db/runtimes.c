@@ -21,38 +21,40 @@ make_key(struct buf *k, const char *name)
 	return k->len;
 }
 
+static int
+decode(const void *p, size_t n, void *out)
+{
+	return record_runtime_decode(p, n, out);
+}
+
+static void
+encode(const void *in, struct buf *out)
+{
+	record_runtime_encode(in, out);
+}
+
 int
 runtime_get(struct txn *t, const char *name, struct runtime *r)
 {
 	struct buf	 k;
-	void		*val;
-	size_t		 vlen;
 	int		 rc;
 
 	make_key(&k, name);
-	rc = rec_get(t, t->store->runtimes, k.data, k.len, &val, &vlen);
+	rc = rec_get_as(t, t->store->runtimes, k.data, k.len, decode, r,
+	    "decoding a runtime record");
 	buf_free(&k);
-	if (rc != 0)
-		return rc;
-	rc = record_runtime_decode(val, vlen, r);
-	free(val);
-	if (rc == -1)
-		return txn_fail(t, DB_VERIFY_BAD, "decoding a runtime record");
-	return 0;
+	return rc;
 }
 
 int
 runtime_put(struct txn *t, const struct runtime *r)
 {
-	struct buf	 k, v;
+	struct buf	 k;
 	int		 rc;
 
 	make_key(&k, r->name);
-	buf_init(&v);
-	record_runtime_encode(r, &v);
-	rc = rec_put(t, t->store->runtimes, k.data, k.len, v.data, v.len);
+	rc = rec_put_as(t, t->store->runtimes, k.data, k.len, encode, r);
 	buf_free(&k);
-	buf_free(&v);
 	return rc;
 }
 

@@ -40,22 +40,24 @@ salt_put(struct txn *t, const unsigned char salt[SALT_LEN])
 	    SALT_LEN);
 }
 
+static int
+decode(const void *p, size_t n, void *out)
+{
+	return record_token_decode(p, n, out);
+}
+
+static void
+encode(const void *in, struct buf *out)
+{
+	record_token_encode(in, out);
+}
+
 int
 token_get(struct txn *t, const unsigned char hash[TOKEN_HASH_LEN],
     struct token_rec *rec)
 {
-	void	*val;
-	size_t	 vlen;
-	int	 rc;
-
-	rc = rec_get(t, t->store->tokens, hash, TOKEN_HASH_LEN, &val, &vlen);
-	if (rc != 0)
-		return rc;
-	rc = record_token_decode(val, vlen, rec);
-	free(val);
-	if (rc == -1)
-		return txn_fail(t, DB_VERIFY_BAD, "decoding a token record");
-	return 0;
+	return rec_get_as(t, t->store->tokens, hash, TOKEN_HASH_LEN, decode,
+	    rec, "decoding a token record");
 }
 
 /* Stores a token; a new child is also filed under its parent. */
@@ -63,13 +65,9 @@ int
 token_put(struct txn *t, const unsigned char hash[TOKEN_HASH_LEN],
     const struct token_rec *rec)
 {
-	struct buf	 v;
-	int		 rc;
+	int	 rc;
 
-	buf_init(&v);
-	record_token_encode(rec, &v);
-	rc = rec_put(t, t->store->tokens, hash, TOKEN_HASH_LEN, v.data, v.len);
-	buf_free(&v);
+	rc = rec_put_as(t, t->store->tokens, hash, TOKEN_HASH_LEN, encode, rec);
 	if (rc == 0 && rec->has_parent)
 		rc = child_put(t, rec->parent, hash);
 	return rc;

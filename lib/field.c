@@ -282,6 +282,19 @@ conv_error(struct apierr *err, const char *name, const json_t *v,
 	buf_free(&b);
 }
 
+/* Ends a failed conversion: Vault's message in err, nothing in out. */
+static int
+conv_fail(const char *name, const json_t *v, struct buf *reason,
+    struct fieldval *out, struct apierr *err)
+{
+	conv_error(err, name, v, reason->data);
+	buf_free(reason);
+	strlist_free(out->list, out->nlist);
+	free(out->s);
+	memset(out, 0, sizeof *out);
+	return 400;
+}
+
 void
 strlist_free(char **list, size_t n)
 {
@@ -316,13 +329,7 @@ unconvertible(const char *name, const char *want, const json_t *v, bool query,
 	    json_gotype(v));
 	json_gofmt(&r, v);
 	buf_addc(&r, '\'');
-	conv_error(err, name, v, r.data);
-	buf_free(&r);
-	strlist_free(out->list, out->nlist);
-	out->list = NULL;
-	out->nlist = 0;
-	out->set = false;
-	return 400;
+	return conv_fail(name, v, &r, out, err);
 }
 
 /* mapstructure's error for element i of a list that is not a string. */
@@ -338,13 +345,7 @@ bad_element(const char *name, const json_t *v, size_t i, const json_t *e,
 	    (unsigned long)i, json_gotype(e));
 	json_gofmt(&r, e);
 	buf_addc(&r, '\'');
-	conv_error(err, name, v, r.data);
-	buf_free(&r);
-	strlist_free(out->list, out->nlist);
-	out->list = NULL;
-	out->nlist = 0;
-	out->set = false;
-	return 400;
+	return conv_fail(name, v, &r, out, err);
 }
 
 /*
@@ -558,10 +559,7 @@ convert_duration(const char *name, const json_t *v, struct fieldval *out,
 		    (long long)out->i);
 		out->i = 0;
 	}
-	conv_error(err, name, v, why.data);
-	buf_free(&why);
-	out->set = false;
-	return 400;
+	return conv_fail(name, v, &why, out, err);
 }
 
 /* Converts one value; 0, or 400 with Vault's message in err. */
@@ -620,10 +618,7 @@ field_convert(const char *name, enum field_kind kind, const json_t *v,
 		buf_adds(&r, ": invalid syntax");
 		break;
 	}
-	conv_error(err, name, v, r.data);
-	buf_free(&r);
-	out->set = false;
-	return 400;
+	return conv_fail(name, v, &r, out, err);
 }
 
 static int

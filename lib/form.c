@@ -11,7 +11,8 @@
 
 #include "lib.h"
 
-static int
+/* The value of a hex digit, or -1. */
+int
 hexval(char c)
 {
 	if (c >= '0' && c <= '9')

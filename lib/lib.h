@@ -77,6 +77,7 @@ const char *json_gotype(const json_t *);
 #define FORM_LENIENT	0x4	/* drop malformed pairs instead of failing */
 int	 form_parse(const char *, size_t, int, json_t **);	/* new */
 int	 pct_decode(const char *, size_t, bool, struct buf *);
+int	 hexval(char);
 
 /* field.c: Vault's weak typing of request fields (mapstructure rules). */
 enum field_kind {

@@ -148,18 +148,6 @@ skip_space(struct lexer *lx)
 	}
 }
 
-static int
-hexdig(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static void
 put_utf8(struct buf *b, unsigned long cp)
 {
@@ -212,7 +200,7 @@ lex_string(struct lexer *lx)
 			break;
 		case 'u':
 			for (cp = 0, i = 0; i < 4; i++) {
-				if ((d = hexdig(*lx->p)) < 0) {
+				if ((d = hexval(*lx->p)) < 0) {
 					lx->why = "bad \\u escape in string";
 					return T_ERROR;
 				}

@@ -73,24 +73,6 @@ as() {
 	call "$@"
 }
 
-# expect STATUS BODY [WHAT]: exact status and exact body bytes (BODY plus
-# the trailing newline; an empty BODY means no body at all).
-expect() {
-	local what=${3:-$LAST}
-	assertEquals "$what: status ($BODY)" "$1" "$STATUS"
-	if [ -z "$2" ]; then
-		assertEquals "$what: no body" 0 "$(wc -c <"$RAW")"
-	else
-		assertEquals "$what: body" "$2"$'\n.' "$(cat "$RAW"; echo .)"
-	fi
-	return 0
-}
-
-# errjson MESSAGE: {"errors":[MESSAGE]} (messages without <>&).
-errjson() {
-	jq -cn --arg m "$1" '{errors:[$m]}'
-}
-
 # envelope DATA [MOUNT_TYPE]: the success body as strip_id leaves it.
 envelope() {
 	printf '{"request_id":"ID","lease_id":"","renewable":false,"lease_duration":0,"data":%s,"wrap_info":null,"warnings":null,"auth":null,"mount_type":"%s"}' \

@@ -55,25 +55,6 @@ fput() {
 	    --data-binary "$body" "$@"
 }
 
-# expect STATUS BODY [WHAT]: exact status and exact body bytes (BODY plus
-# Go's trailing newline; an empty BODY means no body at all).
-expect() {
-	local what=${3:-$LAST}
-	assertEquals "$what: status ($BODY)" "$1" "$STATUS"
-	if [ -z "$2" ]; then
-		assertEquals "$what: no body" 0 "$(wc -c <"$RAW")"
-	else
-		assertEquals "$what: body" "$2"$'\n.' "$(cat "$RAW"; echo .)"
-	fi
-	return 0
-}
-
-# errjson MESSAGE: {"errors":[MESSAGE]} (only for messages without <>&,
-# which Go would escape and jq does not).
-errjson() {
-	jq -cn --arg m "$1" '{errors:[$m]}'
-}
-
 # fverr INPUT FIELD REASON: a 400 body for a failed field conversion.
 fverr() {
 	errjson "Field validation failed: error converting input $1 for field \"$2\": $3"

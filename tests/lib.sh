@@ -78,6 +78,26 @@ api() {
 	BODY=$(cat "$RAW")
 }
 
+# expect STATUS BODY [WHAT]: exact status and exact body bytes of the last
+# api call (BODY plus Go's trailing newline; an empty BODY means no body at
+# all).  WHAT defaults to $LAST, which the suites set to the request line.
+expect() {
+	local what=${3:-$LAST}
+	assertEquals "$what: status ($BODY)" "$1" "$STATUS"
+	if [ -z "$2" ]; then
+		assertEquals "$what: no body" 0 "$(wc -c <"$RAW")"
+	else
+		assertEquals "$what: body" "$2"$'\n.' "$(cat "$RAW"; echo .)"
+	fi
+	return 0
+}
+
+# errjson MESSAGE: {"errors":[MESSAGE]} (only for messages without <>&,
+# which Go would escape and jq does not).
+errjson() {
+	jq -cn --arg m "$1" '{errors:[$m]}'
+}
+
 # put_runtime NAME JSON: registers a runtime, expecting 204.
 put_runtime() {
 	api PUT "sys/plugins/runtimes/catalog/container/$1" --data "$2"
