@@ -46,6 +46,15 @@ int	token_put(struct txn *, const unsigned char[TOKEN_HASH_LEN],
 int	token_revoke(struct txn *, const unsigned char[TOKEN_HASH_LEN]);
 int	tokens_purge(struct txn *, int64_t, size_t *);
 
+/* plugins.c: the plugin catalog and its runtime references. */
+int	plugin_get(struct txn *, const char *, const char *, const char *,
+	    struct plugin *);
+int	plugin_put(struct txn *, const struct plugin *);
+int	plugin_delete(struct txn *, const char *, const char *, const char *);
+int	plugin_list(struct txn *, int (*)(const struct plugin *, void *),
+	    void *);
+int	runtime_users(struct txn *, const char *, char ***, size_t *);
+
 /* policies.c: ACL policies by name. */
 int	policy_get(struct txn *, const char *, struct policy_rec *);
 int	policy_put(struct txn *, const struct policy_rec *);

@@ -14,6 +14,8 @@ struct store {
 	DB	*tokens;
 	DB	*children;	/* parent token hash -> child hashes (dups) */
 	DB	*policies;
+	DB	*plugins;
+	DB	*runtime_refs;	/* runtime name -> plugin keys (dups) */
 	DB	*meta;
 };
 

@@ -83,6 +83,9 @@ open_dbs(struct store *st, int create)
 	    (rc = open_db(st, tid, &st->children, "children.db", create,
 	    DB_DUP | DB_DUPSORT)) ||
 	    (rc = open_db(st, tid, &st->policies, "policies.db", create, 0)) ||
+	    (rc = open_db(st, tid, &st->plugins, "plugins.db", create, 0)) ||
+	    (rc = open_db(st, tid, &st->runtime_refs, "runtime_refs.db", create,
+	    DB_DUP | DB_DUPSORT)) ||
 	    (rc = open_db(st, tid, &st->meta, "meta.db", create, 0))) {
 		if (tid != NULL)
 			tid->abort(tid);
@@ -136,7 +139,7 @@ void
 store_close(struct store *st)
 {
 	DB	*dbs[] = { st->runtimes, st->tokens, st->children, st->policies,
-		    st->meta };
+		    st->plugins, st->runtime_refs, st->meta };
 	size_t	 i;
 	int	 rc;
 

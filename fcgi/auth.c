@@ -21,6 +21,7 @@
 
 /* Paths that need sudo even where no route matches (Vault's root paths). */
 static const char *const sudo_prefixes[] = {
+	"sys/plugins/catalog/",
 	"sys/plugins/runtimes/catalog/",
 };
 

@@ -15,7 +15,7 @@
 #include "lib/lib.h"
 
 #define EXIT_RECOVER	75	/* worker: the environment needs recovery */
-#define MAX_FIELDS	8
+#define MAX_FIELDS	16
 
 struct config {
 	const char	*data;		/* CATALOGD_DATA */
@@ -46,7 +46,7 @@ typedef int (*handler_fn)(struct request *, struct txn *);
  */
 struct route {
 	const char		*pattern;
-	const char		*type;		/* the "type" capture, if any */
+	const char		*type;		/* a fixed "type" capture, if any */
 	bool			 trailing_slash;
 	bool			 sudo;
 	const char		*mount_type;
@@ -73,6 +73,7 @@ struct request {
 	unsigned		 caps;		/* CAP_* on the request path */
 	const struct route	*route;
 	char			*name;		/* the {name} capture */
+	char			*type;		/* the {type} capture or fixed type */
 	int			 field_status;	/* 0 or 400 from conversion */
 	struct fieldval		 vals[MAX_FIELDS];
 	struct buf		 ignored;	/* unknown field names */
@@ -99,7 +100,7 @@ void	 warn(struct request *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 
 /* route.c */
-const struct route *route_find(const char *, char **);
+const struct route *route_find(const char *, char **, char **);
 
 /* auth.c */
 int	 auth_check(struct request *, struct txn *);
@@ -136,6 +137,15 @@ int	 runtimes_list(struct request *, struct txn *);
 extern const struct field runtime_fields[];
 extern const struct field runtime_list_fields[];
 extern const struct field no_fields[];
+
+/* plugins.c */
+int	 plugins_read(struct request *, struct txn *);
+int	 plugins_update(struct request *, struct txn *);
+int	 plugins_delete(struct request *, struct txn *);
+int	 plugins_list_type(struct request *, struct txn *);
+int	 plugins_list_all(struct request *, struct txn *);
+extern const struct field plugin_fields[];
+extern const struct field plugin_list_fields[];
 
 /* sys.c */
 void	 health_respond(struct request *);

@@ -361,30 +361,32 @@ static void
 prepare_route(struct request *req)
 {
 	const struct field	*f;
-	size_t			 n = 0;
+	const char		*caps[][2] = { { "name", NULL }, { "type", NULL } };
+	size_t			 n = 0, i;
 	json_t			*old;
 
 	if (req->path_bad || (req->route = route_find(req->path,
-	    &req->name)) == NULL)
+	    &req->name, &req->type)) == NULL)
 		return;
-	if (req->name != NULL) {
-		const char *caps[][2] = {
-			{ "name", req->name }, { "type", req->route->type },
-		};
-
-		for (size_t i = 0; i < 2 && caps[i][1] != NULL; i++) {
-			old = json_object_get(req->data, caps[i][0]);
-			if (old != NULL && !json_is_null(old)) {
-				if (req->replaced.len > 0)
-					buf_addc(&req->replaced, ' ');
-				buf_adds(&req->replaced, caps[i][0]);
-			}
-			json_object_set_new(req->data, caps[i][0],
-			    json_string(caps[i][1]));
+	/* URL captures overwrite body fields of the same name. */
+	caps[0][1] = req->name;
+	caps[1][1] = req->type;
+	for (i = 0; i < 2; i++) {
+		if (caps[i][1] == NULL)
+			continue;
+		old = json_object_get(req->data, caps[i][0]);
+		if (old != NULL && !json_is_null(old)) {
+			if (req->replaced.len > 0)
+				buf_addc(&req->replaced, ' ');
+			buf_adds(&req->replaced, caps[i][0]);
 		}
+		json_object_set_new(req->data, caps[i][0],
+		    json_string(caps[i][1]));
 	}
 	for (f = req->route->fields; f->name != NULL; f++)
 		n++;
+	if (n > MAX_FIELDS)	/* a route table error, not a request's */
+		abort();
 	req->field_status = fields_convert(req->route->fields, n, req->data,
 	    req->from_query, req->vals, &req->ignored, &req->err);
 }
@@ -512,6 +514,7 @@ request_free(struct request *req)
 	free(req->path);
 	free(req->token);
 	free(req->name);
+	free(req->type);
 	buf_free(&req->ignored);
 	buf_free(&req->replaced);
 }

@@ -38,6 +38,33 @@ static const struct route routes[] = {
 		},
 	},
 	{
+		.pattern = "sys/plugins/catalog/{type}/{name}",
+		.sudo = true,
+		.mount_type = "system",
+		.fields = plugin_fields,
+		.handlers = {
+			[OP_READ] = plugins_read,
+			[OP_UPDATE] = plugins_update,
+			[OP_DELETE] = plugins_delete,
+		},
+	},
+	{
+		.pattern = "sys/plugins/catalog/{type}",
+		.trailing_slash = true,
+		.sudo = true,
+		.mount_type = "system",
+		.fields = plugin_list_fields,
+		.handlers = { [OP_LIST] = plugins_list_type },
+	},
+	{
+		.pattern = "sys/plugins/catalog",
+		.trailing_slash = true,
+		.sudo = true,
+		.mount_type = "system",
+		.fields = no_fields,
+		.handlers = { [OP_READ] = plugins_list_all },
+	},
+	{
 		.pattern = "sys/policies/acl/{name}",
 		.mount_type = "system",
 		.fields = policy_fields,
@@ -99,39 +126,74 @@ const struct field no_fields[] = {
 	{ NULL, FIELD_STRING },
 };
 
-/* Matches one pattern; a {name} capture becomes a new *name. */
+static const char *const plugin_types[] = { "auth", "database", "secret" };
+
 static bool
-match(const struct route *r, const char *path, char **name)
-{
-	const char	*p = r->pattern, *brace;
-	size_t		 n, plen = strlen(path);
-
-	*name = NULL;
-	if (r->trailing_slash && plen > 0 && path[plen - 1] == '/')
-		plen--;
-	brace = strstr(p, "{name}");
-	if (brace == NULL)
-		return plen == strlen(p) && strncmp(path, p, plen) == 0;
-	n = (size_t)(brace - p);
-	if (plen <= n || strncmp(path, p, n) != 0)
-		return false;
-	*name = xstrndup(path + n, plen - n);
-	if (!name_valid(*name)) {
-		free(*name);
-		*name = NULL;
-		return false;
-	}
-	return true;
-}
-
-/* The route for a decoded path, or NULL; *name gets a new capture. */
-const struct route *
-route_find(const char *path, char **name)
+plugin_type(const char *s, size_t n)
 {
 	size_t	 i;
 
-	for (i = 0; i < sizeof routes / sizeof routes[0]; i++)
-		if (match(&routes[i], path, name))
+	for (i = 0; i < sizeof plugin_types / sizeof plugin_types[0]; i++)
+		if (strlen(plugin_types[i]) == n &&
+		    strncmp(plugin_types[i], s, n) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Matches one pattern, segment by segment: a literal, "{name}" (Vault's
+ * name pattern) or "{type}" (a plugin type).  Captures become new strings.
+ */
+static bool
+match(const struct route *r, const char *path, char **name, char **type)
+{
+	const char	*p = r->pattern, *q = path, *pe, *qe, *end;
+	size_t		 pn, qn, plen = strlen(path);
+
+	if (r->trailing_slash && plen > 0 && path[plen - 1] == '/')
+		plen--;
+	end = path + plen;
+	for (;;) {
+		pe = strchr(p, '/');
+		pn = pe ? (size_t)(pe - p) : strlen(p);
+		qe = memchr(q, '/', (size_t)(end - q));
+		qn = qe ? (size_t)(qe - q) : (size_t)(end - q);
+		if (pn == 6 && strncmp(p, "{name}", 6) == 0) {
+			*name = xstrndup(q, qn);
+			if (!name_valid(*name))
+				return false;
+		} else if (pn == 6 && strncmp(p, "{type}", 6) == 0) {
+			if (!plugin_type(q, qn))
+				return false;
+			*type = xstrndup(q, qn);
+		} else if (pn != qn || strncmp(p, q, pn) != 0)
+			return false;
+		if (pe == NULL || qe == NULL)
+			return pe == NULL && qe == NULL;
+		p = pe + 1;
+		q = qe + 1;
+	}
+}
+
+/*
+ * The route for a decoded path, or NULL; *name and *type get the new
+ * captures (a route's fixed type, such as "container", is copied).
+ */
+const struct route *
+route_find(const char *path, char **name, char **type)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+		*name = *type = NULL;
+		if (match(&routes[i], path, name, type)) {
+			if (*type == NULL && routes[i].type != NULL)
+				*type = xstrdup(routes[i].type);
 			return &routes[i];
+		}
+		free(*name);
+		free(*type);
+	}
+	*name = *type = NULL;
 	return NULL;
 }

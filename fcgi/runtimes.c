@@ -84,11 +84,32 @@ runtimes_read(struct request *req, struct txn *t)
 	return 0;
 }
 
+/*
+ * Refused while any registered plugin names the runtime, checked first
+ * (even when the runtime is absent), through the reference index.
+ */
 int
 runtimes_delete(struct request *req, struct txn *t)
 {
-	int	 rc;
+	struct buf	 msg;
+	char		**users;
+	size_t		 n, i;
+	int		 rc;
 
+	if (runtime_users(t, req->name, &users, &n) == -1)
+		return -1;
+	if (n > 0) {
+		buf_init(&msg);
+		buf_printf(&msg, "unable to delete \"%s\" runtime. Registered "
+		    "plugins=[", req->name);
+		for (i = 0; i < n; i++)
+			buf_printf(&msg, "%s%s", i ? " " : "", users[i]);
+		buf_adds(&msg, "] are referencing it.");
+		rc = respond_error(req, 400, msg.data);
+		buf_free(&msg);
+		strlist_free(users, n);
+		return rc;
+	}
 	if ((rc = runtime_delete(t, req->name)) == 1)
 		return respond_error(req, 404, "plugin runtime not found");
 	return rc;

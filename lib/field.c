@@ -260,6 +260,7 @@ kind_name(enum field_kind k)
 	case FIELD_BOOL:
 		return "bool";
 	case FIELD_STRLIST:
+	case FIELD_STRSLICE:
 		return "[]string";
 	case FIELD_DURATION:
 		return "int";
@@ -304,13 +305,13 @@ strlist_free(char **list, size_t n)
 }
 
 static void
-strlist_add(struct fieldval *out, const char *s, size_t n)
+list_add(struct fieldval *out, const char *s, size_t n, bool trim)
 {
-	while (n > 0 && (*s == ' ' || *s == '\t' || *s == '\n')) {
+	while (trim && n > 0 && (*s == ' ' || *s == '\t' || *s == '\n')) {
 		s++;
 		n--;
 	}
-	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' ||
+	while (trim && n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' ||
 	    s[n - 1] == '\n'))
 		n--;
 	out->list = xrealloc(out->list, (out->nlist + 1) * sizeof *out->list);
@@ -349,24 +350,32 @@ bad_element(const char *name, const json_t *v, size_t i, const json_t *e,
 }
 
 /*
- * Vault's TypeCommaStringSlice: a string is split at commas, a list takes
- * each scalar as a string; every element is trimmed.
+ * Vault's TypeCommaStringSlice (split): a string is split at commas and
+ * every element trimmed.  TypeStringSlice (!split): a string is one
+ * element.  Either way "" is no element and a list takes each scalar as a
+ * string.
  */
 static int
-convert_strlist(const char *name, const json_t *v, bool query,
+convert_strlist(const char *name, const json_t *v, bool query, bool split,
     struct fieldval *out, struct apierr *err)
 {
 	const char	*s, *comma;
 	json_t		*e;
 	size_t		 i;
 
+	if (json_is_string(v) && !split) {
+		s = json_text(v);
+		if (*s != '\0')
+			list_add(out, s, strlen(s), false);
+		return 0;
+	}
 	if (json_is_string(v)) {
 		/* strings.Split: "a," is ["a" ""]; only "" is empty. */
 		s = json_text(v);
 		while (*s != '\0' || out->nlist > 0) {
 			comma = strchr(s, ',');
-			strlist_add(out, s, comma ? (size_t)(comma - s) :
-			    strlen(s));
+			list_add(out, s, comma ? (size_t)(comma - s) :
+			    strlen(s), split);
 			if (comma == NULL)
 				break;
 			s = comma + 1;
@@ -376,18 +385,18 @@ convert_strlist(const char *name, const json_t *v, bool query,
 	if (json_is_null(v))
 		return 0;
 	if (json_is_boolean(v)) {
-		strlist_add(out, json_is_true(v) ? "1" : "0", 1);
+		list_add(out, json_is_true(v) ? "1" : "0", 1, split);
 		return 0;
 	}
 	if (!json_is_array(v))
 		return unconvertible(name, "[]string", v, query, out, err);
 	json_array_foreach(v, i, e) {
 		if (json_is_string(e))
-			strlist_add(out, json_text(e), strlen(json_text(e)));
+			list_add(out, json_text(e), strlen(json_text(e)), split);
 		else if (json_is_boolean(e))
-			strlist_add(out, json_is_true(e) ? "1" : "0", 1);
+			list_add(out, json_is_true(e) ? "1" : "0", 1, split);
 		else if (json_is_null(e))
-			strlist_add(out, "", 0);
+			list_add(out, "", 0, split);
 		else
 			return bad_element(name, v, i, e, out, err);
 	}
@@ -573,8 +582,9 @@ field_convert(const char *name, enum field_kind kind, const json_t *v,
 
 	memset(out, 0, sizeof *out);
 	out->set = true;
-	if (kind == FIELD_STRLIST)
-		return convert_strlist(name, v, query, out, err);
+	if (kind == FIELD_STRLIST || kind == FIELD_STRSLICE)
+		return convert_strlist(name, v, query, kind == FIELD_STRLIST,
+		    out, err);
 	if (kind == FIELD_DURATION)
 		return convert_duration(name, v, out, err);
 	if (json_is_null(v)) {

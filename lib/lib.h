@@ -85,6 +85,7 @@ enum field_kind {
 	FIELD_INT64,
 	FIELD_BOOL,
 	FIELD_STRLIST,		/* Vault's TypeCommaStringSlice */
+	FIELD_STRSLICE,		/* Vault's TypeStringSlice: no comma split */
 	FIELD_DURATION,		/* Vault's TypeDurationSecond, in seconds */
 };
 struct field {
@@ -139,6 +140,20 @@ struct token_rec {
 	int64_t		  num_uses;	/* uses left; 0: unlimited */
 	int64_t		  renewed;	/* last renewal, unix seconds; 0: never */
 };
+struct plugin {
+	char		 *type;		/* auth, database or secret */
+	char		 *name;
+	char		 *version;	/* canonical "v..." or "" */
+	char		 *command;
+	char		**args;
+	size_t		  nargs;
+	char		**env;
+	size_t		  nenv;
+	unsigned char	 *sha256;
+	size_t		  sha256_len;
+	char		 *oci_image;
+	char		 *runtime;
+};
 struct policy_rec {
 	char	*name;
 	char	*text;		/* as written, returned verbatim */
@@ -152,6 +167,12 @@ void	 token_rec_free(struct token_rec *);
 void	 record_policy_encode(const struct policy_rec *, struct buf *);
 int	 record_policy_decode(const void *, size_t, struct policy_rec *);
 void	 policy_rec_free(struct policy_rec *);
+void	 record_plugin_encode(const struct plugin *, struct buf *);
+int	 record_plugin_decode(const void *, size_t, struct plugin *);
+void	 plugin_free(struct plugin *);
+
+/* semver.c: plugin versions. */
+char	*semver_canonical(const char *, struct buf *);	/* new */
 
 /* policy.c: Vault's ACL policy language and its evaluation. */
 #define CAP_DENY	0x01

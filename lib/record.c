@@ -40,6 +40,16 @@ pack_head(msgpack_packer *pk, struct buf *out, size_t nfields)
 	msgpack_pack_int64(pk, RECORD_VERSION);
 }
 
+static void
+pack_strlist(msgpack_packer *pk, char **list, size_t n)
+{
+	size_t	 i;
+
+	msgpack_pack_array(pk, n);
+	for (i = 0; i < n; i++)
+		pack_str(pk, list[i]);
+}
+
 void
 record_runtime_encode(const struct runtime *r, struct buf *out)
 {
@@ -67,13 +77,10 @@ void
 record_token_encode(const struct token_rec *t, struct buf *out)
 {
 	msgpack_packer	 pk;
-	size_t		 i;
 
 	pack_head(&pk, out, 10);
 	pack_str(&pk, "policies");
-	msgpack_pack_array(&pk, t->npolicies);
-	for (i = 0; i < t->npolicies; i++)
-		pack_str(&pk, t->policies[i]);
+	pack_strlist(&pk, t->policies, t->npolicies);
 	pack_str(&pk, "accessor");
 	pack_str(&pk, t->accessor);
 	pack_str(&pk, "display_name");
@@ -97,6 +104,33 @@ record_token_encode(const struct token_rec *t, struct buf *out)
 }
 
 void
+record_plugin_encode(const struct plugin *p, struct buf *out)
+{
+	msgpack_packer	 pk;
+
+	pack_head(&pk, out, 9);
+	pack_str(&pk, "type");
+	pack_str(&pk, p->type);
+	pack_str(&pk, "name");
+	pack_str(&pk, p->name);
+	pack_str(&pk, "version");
+	pack_str(&pk, p->version);
+	pack_str(&pk, "command");
+	pack_str(&pk, p->command);
+	pack_str(&pk, "args");
+	pack_strlist(&pk, p->args, p->nargs);
+	pack_str(&pk, "env");
+	pack_strlist(&pk, p->env, p->nenv);
+	pack_str(&pk, "sha256");
+	msgpack_pack_bin(&pk, p->sha256_len);
+	msgpack_pack_bin_body(&pk, p->sha256, p->sha256_len);
+	pack_str(&pk, "oci_image");
+	pack_str(&pk, p->oci_image);
+	pack_str(&pk, "runtime");
+	pack_str(&pk, p->runtime);
+}
+
+void
 record_policy_encode(const struct policy_rec *p, struct buf *out)
 {
 	msgpack_packer	 pk;
@@ -109,13 +143,14 @@ record_policy_encode(const struct policy_rec *p, struct buf *out)
 }
 
 /* One expected key of a record map and where its value goes. */
-enum slot_kind { SLOT_STR, SLOT_INT, SLOT_BOOL, SLOT_STRLIST, SLOT_HASH };
+enum slot_kind { SLOT_STR, SLOT_INT, SLOT_BOOL, SLOT_STRLIST, SLOT_HASH,
+	SLOT_BIN };
 struct slot {
 	const char	*key;
 	enum slot_kind	 kind;
 	void		*dst;
 	bool		 seen;
-	void		*aux;	/* SLOT_STRLIST: size_t count; SLOT_HASH: bool */
+	void		*aux;	/* STRLIST, BIN: size_t count; HASH: bool */
 };
 
 static bool
@@ -177,6 +212,14 @@ fill_slot(struct slot *s, const msgpack_object *o)
 		return 0;
 	case SLOT_STRLIST:
 		return fill_strlist(s->dst, s->aux, o);
+	case SLOT_BIN:
+		if (o->type != MSGPACK_OBJECT_BIN)
+			return -1;
+		*(unsigned char **)s->dst = xmalloc(o->via.bin.size);
+		memcpy(*(unsigned char **)s->dst, o->via.bin.ptr,
+		    o->via.bin.size);
+		*(size_t *)s->aux = o->via.bin.size;
+		return 0;
 	case SLOT_HASH:
 		/* An empty bin is "none"; otherwise exactly 32 bytes. */
 		if (o->type != MSGPACK_OBJECT_BIN || (o->via.bin.size != 0 &&
@@ -320,5 +363,43 @@ policy_rec_free(struct policy_rec *p)
 {
 	free(p->name);
 	free(p->text);
+	memset(p, 0, sizeof *p);
+}
+
+int
+record_plugin_decode(const void *data, size_t len, struct plugin *p)
+{
+	struct slot slots[] = {
+		{ "type", SLOT_STR, &p->type, false, NULL },
+		{ "name", SLOT_STR, &p->name, false, NULL },
+		{ "version", SLOT_STR, &p->version, false, NULL },
+		{ "command", SLOT_STR, &p->command, false, NULL },
+		{ "args", SLOT_STRLIST, &p->args, false, &p->nargs },
+		{ "env", SLOT_STRLIST, &p->env, false, &p->nenv },
+		{ "sha256", SLOT_BIN, &p->sha256, false, &p->sha256_len },
+		{ "oci_image", SLOT_STR, &p->oci_image, false, NULL },
+		{ "runtime", SLOT_STR, &p->runtime, false, NULL },
+	};
+
+	memset(p, 0, sizeof *p);
+	if (decode(data, len, slots, sizeof slots / sizeof slots[0]) == -1) {
+		plugin_free(p);
+		return -1;
+	}
+	return 0;
+}
+
+void
+plugin_free(struct plugin *p)
+{
+	free(p->type);
+	free(p->name);
+	free(p->version);
+	free(p->command);
+	strlist_free(p->args, p->nargs);
+	strlist_free(p->env, p->nenv);
+	free(p->sha256);
+	free(p->oci_image);
+	free(p->runtime);
 	memset(p, 0, sizeof *p);
 }
