@@ -1436,7 +1436,7 @@ path \"auth/token/create\" { capabilities = [\"update\"] }"
 	hits=$(grep -r -a -o -F -f "$TMPROOT/tokens" "$DATA" "$TMPROOT/stderr" \
 	    2>/dev/null | sort | uniq -c | head -20)
 	assertEquals "raw tokens in $DATA or the logs" "" "$hits"
-	assertTrue "the lighttpd log was searched" "[ -f '$DATA/lighttpd.log' ]"
+	assertTrue "the $FRONTEND log was searched" "[ -f '$DATA/$FRONTEND_LOG' ]"
 }
 
 . "$SHUNIT2"

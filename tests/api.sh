@@ -188,13 +188,18 @@ test_sample_requests_verbatim() {
 	expect_ok "$obj"
 	expect_headers
 
-	# LIST through lighttpd: 501 with a JSON body pointing at ?list=true.
+	# LIST through lighttpd: 501 with a JSON body pointing at ?list=true;
+	# through nginx: the list itself.
 	sample LIST "$url"
-	assertEquals "LIST status ($BODY)" 501 "$STATUS"
-	expect_headers nocache
-	jq -e '(.errors|length) == 1 and (.errors[0]|type) == "string" and
-	    (.errors[0]|contains("?list=true"))' "$RAW" >/dev/null
-	assertTrue "LIST body names ?list=true: $BODY" $?
+	if [ "$FRONTEND" = nginx ]; then
+		expect_ok "$(runtimes "$obj")"
+	else
+		assertEquals "LIST status ($BODY)" 501 "$STATUS"
+		expect_headers nocache
+		jq -e '(.errors|length) == 1 and (.errors[0]|type) == "string" and
+		    (.errors[0]|contains("?list=true"))' "$RAW" >/dev/null
+		assertTrue "LIST body names ?list=true: $BODY" $?
+	fi
 
 	sample GET "$url?list=true"
 	expect_ok "$(runtimes "$obj")"
@@ -675,17 +680,29 @@ test_bodies_of_other_methods_ignored() {
 	expect 204 "" "DELETE with a bad body"
 	# lighttpd 1.4 itself refuses GET with a body (400) before catalogd
 	# sees it (README, differences from Vault); the answer is still JSON.
+	# nginx passes it on, and catalogd ignores the body as Vault does.
 	jput ig '{"cpu_nanos":1}'
 	call GET "$IT/ig" -H 'Content-Type: application/json' --data-binary '{'
-	assertEquals "GET with a body: status ($BODY)" 400 "$STATUS"
-	assertEquals '{"errors":["bad request"]}' "$BODY"
+	if [ "$FRONTEND" = nginx ]; then
+		expect_ok "$(rt ig "" "" 1)"
+	else
+		assertEquals "GET with a body: status ($BODY)" 400 "$STATUS"
+		assertEquals '{"errors":["bad request"]}' "$BODY"
+	fi
 	call GET "$IT/ig"
 	expect_ok "$(rt ig "" "" 1)"
 }
 
-# lighttpd answers a POST without Content-Length itself (SPEC §7).
-test_post_without_body_gets_json_411() {
+# lighttpd answers a POST without Content-Length itself (SPEC §7); nginx
+# passes it on and it is a write with no fields, as in Vault.
+test_post_without_body() {
 	call POST "$IT/nobody"
+	if [ "$FRONTEND" = nginx ]; then
+		expect 204 ""
+		call GET "$IT/nobody"
+		expect_ok "$(rt nobody)"
+		return 0
+	fi
 	assertEquals "POST without a body: status ($BODY)" 411 "$STATUS"
 	expect_headers nocache
 	jq -e '(.errors|length) == 1 and (.errors[0]|contains("--data"))' \
@@ -730,16 +747,25 @@ test_list_parameter_spellings() {
 
 test_unknown_methods() {
 	local m list_body
-	call LIST "$RT"
-	list_body=$(cat "$RAW"; echo .)
-	assertEquals "LIST status" 501 "$STATUS"
-	# A method lighttpd does not know gets its 501 answer (SPEC §7).
-	call FOO "$RT"
-	assertEquals "FOO status ($BODY)" 501 "$STATUS"
-	expect_headers nocache
-	assertEquals "FOO gets the same JSON body as LIST" "$list_body" \
-	    "$(cat "$RAW"; echo .)"
-	# Methods lighttpd passes on get Vault's 405 {"errors":[]}.
+	if [ "$FRONTEND" = nginx ]; then
+		# nginx passes every method on: LIST lists, others get 405.
+		call LIST "$RT"
+		expect_ok '{"runtimes":[]}'
+		call FOO "$RT"
+		expect 405 "$E_NONE"
+		expect_headers
+	else
+		call LIST "$RT"
+		list_body=$(cat "$RAW"; echo .)
+		assertEquals "LIST status" 501 "$STATUS"
+		# A method lighttpd does not know gets its 501 (SPEC §7).
+		call FOO "$RT"
+		assertEquals "FOO status ($BODY)" 501 "$STATUS"
+		expect_headers nocache
+		assertEquals "FOO gets the same JSON body as LIST" \
+		    "$list_body" "$(cat "$RAW"; echo .)"
+	fi
+	# Methods the front end passes on get Vault's 405 {"errors":[]}.
 	for m in PROPFIND MKCOL COPY MOVE TRACE OPTIONS; do
 		call $m "$RT"
 		expect 405 "$E_NONE"
@@ -871,6 +897,11 @@ test_control_bytes_in_path() {
 	local p
 	for p in "$IT/f%00oo" "$IT/f%01oo" "$IT/f%0Aoo" "$IT/foo%7F" "$IT/%1F"; do
 		call GET "$p" --path-as-is
+		# nginx refuses a %00 in the request line itself (README).
+		if [ "$FRONTEND" = nginx ] && [ "$p" = "$IT/f%00oo" ]; then
+			assertEquals "$LAST: status" 400 "$STATUS"
+			continue
+		fi
 		expect 404 "$E_PATH"
 		call PUT "$p" --path-as-is --data '{}'
 		expect 404 "$E_PATH"
@@ -1184,7 +1215,12 @@ test_bearer_tokens() {
 test_repeated_auth_headers() {
 	tcall GET "$RT" -H "Authorization: Basic eHg6eXk=" \
 	    -H "Authorization: Bearer $ROOT_TOKEN"
-	expect_ok '{"runtimes":[]}'
+	# nginx refuses a repeated Authorization header itself (README).
+	if [ "$FRONTEND" = nginx ]; then
+		assertEquals "$LAST: status" 400 "$STATUS"
+	else
+		expect_ok '{"runtimes":[]}'
+	fi
 	tcall GET "$RT" -H "X-Vault-Token: $ROOT_TOKEN" \
 	    -H "X-Vault-Token: $ROOT_TOKEN"
 	expect_ok '{"runtimes":[]}'

@@ -12,6 +12,15 @@ RUNNER=$CATALOGD_SRCDIR/scripts/catalogd-run
 SHUNIT2=$(command -v shunit2 || echo /usr/share/shunit2/shunit2)
 export SHUNIT_COLOR=none
 
+# The front end under test (scripts/check runs the suites behind both).
+FRONTEND=${CATALOGD_FRONTEND:-lighttpd}
+export CATALOGD_FRONTEND=$FRONTEND
+# The front end's own log, where a leaked secret could also land.
+case $FRONTEND in
+nginx) FRONTEND_LOG=nginx-error.log ;;
+*) FRONTEND_LOG=lighttpd.log ;;
+esac
+
 ROOT_TOKEN=root.test-token_$$
 TOKEN=$ROOT_TOKEN
 TMPROOT=$(mktemp -d "${TMPDIR:-/tmp}/catalogd-test.XXXXXX")
@@ -56,7 +65,7 @@ server_stop() {
 
 server_logs() {
 	local f
-	for f in "$TMPROOT/stderr" "$DATA/lighttpd.log"; do
+	for f in "$TMPROOT/stderr" "$DATA/$FRONTEND_LOG"; do
 		[ -f "$f" ] && { echo "--- $f"; tail -n 60 "$f"; } >&2
 	done
 }

@@ -3,7 +3,10 @@
  * (every row of SPEC section 3 and vault-semantics 5.6, with the exact error
  * strings; comma string lists and durations as parseutil reads them), Go's
  * ParseInt/ParseBool, the JSON body parser and Go-style encoder, form and
- * path decoding, the name pattern, tokens, UUIDs, base64 and random ids, and
+ * path decoding, the name pattern, tokens, UUIDs, base64 and random ids,
+ * string slices as Vault's TypeStringSlice reads them (mapstructure's
+ * WeakDecode, then strutil.TrimStrings), plugin versions against the
+ * Semantic Versioning 2.0.0 grammar, and
  * the ACL policy language: the parser's results and line-numbered errors,
  * and a table of policies x path x LIST -> capabilities whose every row was
  * derived from Vault's acl.go and policy.go (SPEC 6, reliability 3.3).
@@ -339,6 +342,8 @@ check_conv(const char *what, int rc, const struct fieldval *fv,
 		    (long long)fv->i, (long long)wi);
 		break;
 	case FIELD_STRLIST:
+	case FIELD_STRSLICE:
+		/* Lists are compared by test_strlist and test_strslice. */
 		break;
 	case FIELD_BOOL:
 		CHECK(fv->b == wb, "%s: got %d, want %d", what, fv->b, wb);
@@ -1882,64 +1887,85 @@ static const struct strlist_case strlist_cases[] = {
 	{ "null", 0, "", 0, NULL },
 	{ "5", 0, "5", 1, NULL },
 	{ "true", 0, "1", 1, NULL },
+	/* parseutil trims with strings.TrimSpace: every Unicode space. */
+	{ "\"\\r\\u000ba\\f,\\u00a0b\\u0085\"", 0, "a|b", 2, NULL },
+	/* mapstructure: "Empty maps turn into empty slices". */
+	{ "{}", 0, "", 0, NULL },
 	{ "{\"a\":1}", 400, NULL, 0, EPOL("map[a:1]") },
 	{ "[{\"a\":1}]", 400, NULL, 0, EPOL("[map[a:1]]") },
 	{ "[[\"a\"]]", 400, NULL, 0, EPOL("[[a]]") },
 };
 
+/*
+ * Converts one row as a list of kind into field; err is the whole message
+ * when exact, else its start.
+ */
 static void
-test_strlist(void)
+check_list_row(enum field_kind kind, const char *field,
+    const struct strlist_case *c, bool exact)
 {
-	const struct strlist_case *c;
 	struct fieldval		 fv;
 	struct apierr		 err;
 	struct buf		 b;
 	json_t			*obj, *v;
-	char			*text, what[128];
-	size_t			 i, k;
+	char			*text, what[160];
+	size_t			 k;
 	int			 rc;
 
-	for (i = 0; i < nitems(strlist_cases); i++) {
-		c = &strlist_cases[i];
-		snprintf(what, sizeof what, "field_convert(strlist, %s)",
-		    c->json);
-		text = xasprintf("{\"policies\":%s}", c->json);
-		rc = json_parse_object(text, strlen(text), &obj);
-		free(text);
-		CHECK(rc == 0, "%s: json_parse_object: got %d, want 0", what,
-		    rc);
-		if (rc != 0)
-			continue;
-		v = json_object_get(obj, "policies");
-		memset(&err, 0, sizeof err);
-		rc = field_convert("policies", FIELD_STRLIST, v, false, &fv,
-		    &err);
-		CHECK(rc == c->rc, "%s: rc: got %d, want %d", what, rc, c->rc);
-		if (rc == 0 && c->rc == 0) {
-			CHECK(fv.set, "%s: set: got false, want true", what);
-			buf_init(&b);
-			for (k = 0; k < fv.nlist; k++) {
-				if (k > 0)
-					buf_addc(&b, '|');
-				buf_adds(&b, fv.list[k]);
-			}
-			CHECK(fv.nlist == c->n, "%s: count: got %zu (%s), want "
-			    "%zu", what, fv.nlist, b.data, c->n);
-			CHECK_STR(b.data, c->want, what);
-			buf_free(&b);
-		} else if (rc == 400 && c->rc == 400) {
-			CHECK(err.status == 400, "%s: status: got %d, want 400",
-			    what, err.status);
+	snprintf(what, sizeof what, "field_convert(%s, %s)",
+	    kind == FIELD_STRLIST ? "strlist" : "strslice", c->json);
+	text = xasprintf("{\"%s\":%s}", field, c->json);
+	rc = json_parse_object(text, strlen(text), &obj);
+	free(text);
+	CHECK(rc == 0, "%s: json_parse_object: got %d, want 0", what, rc);
+	if (rc != 0)
+		return;
+	v = json_object_get(obj, field);
+	memset(&err, 0, sizeof err);
+	rc = field_convert(field, kind, v, false, &fv, &err);
+	buf_init(&b);
+	for (k = 0; rc == 0 && k < fv.nlist; k++) {
+		if (k > 0)
+			buf_addc(&b, '|');
+		buf_adds(&b, fv.list[k]);
+	}
+	CHECK(rc == c->rc, "%s: rc: got %d (%s), want %d", what, rc,
+	    rc == 0 ? b.data : err.text, c->rc);
+	if (rc == 0 && c->rc == 0) {
+		CHECK(fv.set, "%s: set: got false, want true", what);
+		CHECK(fv.nlist == c->n, "%s: count: got %zu (%s), want %zu",
+		    what, fv.nlist, b.data, c->n);
+		CHECK_STR(b.data, c->want, what);
+	} else if (rc == 400 && c->rc == 400) {
+		CHECK(err.status == 400, "%s: status: got %d, want 400", what,
+		    err.status);
+		if (exact)
+			CHECK_STR(err.text, c->err, what);
+		else
 			CHECK(strncmp(err.text, c->err, strlen(c->err)) == 0,
 			    "%s: got \"%s\", want a message starting \"%s\"",
 			    what, err.text, c->err);
-			CHECK(!fv.set && fv.list == NULL && fv.nlist == 0,
-			    "%s: got a list left after failure, want none",
-			    what);
-		}
-		fields_free(&fv, 1);
-		json_decref(obj);
+		CHECK(!fv.set && fv.list == NULL && fv.nlist == 0,
+		    "%s: got a list left after failure, want none", what);
 	}
+	buf_free(&b);
+	fields_free(&fv, 1);
+	json_decref(obj);
+}
+
+static void
+test_strlist(void)
+{
+	struct fieldval		 fv;
+	struct apierr		 err;
+	json_t			*obj;
+	char			*text;
+	size_t			 i;
+	int			 rc;
+
+	for (i = 0; i < nitems(strlist_cases); i++)
+		check_list_row(FIELD_STRLIST, "policies", &strlist_cases[i],
+		    false);
 
 	/* A repeated query key is a list. */
 	text = "policies=a&policies=b,c&policies=";
@@ -1959,6 +1985,358 @@ test_strlist(void)
 		fields_free(&fv, 1);
 		json_decref(obj);
 	}
+}
+
+/*
+ * FIELD_STRSLICE is Vault's TypeStringSlice: "" is no element; any other
+ * value goes through mapstructure.WeakDecode into []string (a scalar is
+ * lifted into a one-element list and never split at commas, a bool is "1"
+ * or "0", a null element is "", an empty map is an empty list, and every
+ * element that is no scalar is reported, one "* '[i]'" line each); then
+ * strutil.TrimStrings applies strings.TrimSpace to every element.
+ */
+#define EARGS(in)	PFX in " for field \"args\": "
+#define EELEM(i, type, v)	"* '[" #i "]' expected type 'string', got " \
+	"unconvertible type '" type "', value: '" v "'"
+#define EMAP		"map[string]interface {}"
+#define EARR		"[]interface {}"
+
+static const struct strlist_case strslice_cases[] = {
+	{ "\"-tls-skip-verify\"", 0, "-tls-skip-verify", 1, NULL },
+	{ "\"a, b\"", 0, "a, b", 1, NULL },
+	{ "\"a,b,c\"", 0, "a,b,c", 1, NULL },
+	{ "\",\"", 0, ",", 1, NULL },
+	{ "\"a b\"", 0, "a b", 1, NULL },
+	{ "\"X=1\"", 0, "X=1", 1, NULL },
+	{ "\"\\u00e9\"", 0, "\xc3\xa9", 1, NULL },
+	{ "\"\"", 0, "", 0, NULL },
+	/* TrimStrings: a string that is not "" is trimmed, never dropped. */
+	{ "\" a \"", 0, "a", 1, NULL },
+	{ "\"\\t-x\\n\"", 0, "-x", 1, NULL },
+	{ "\" \"", 0, "", 1, NULL },
+	{ "\"\\r\\u000b\\f\\u0085\\u00a0a b\\u00a0\"", 0, "a b", 1, NULL },
+	{ "[\"a\",\"b\"]", 0, "a|b", 2, NULL },
+	{ "[\"a,b\",\"c\"]", 0, "a,b|c", 2, NULL },
+	{ "[\" a \",\"b\\t\"]", 0, "a|b", 2, NULL },
+	{ "[\"\"]", 0, "", 1, NULL },
+	{ "[\"\",\"\"]", 0, "|", 2, NULL },
+	{ "[\"a\",\"a\"]", 0, "a|a", 2, NULL },
+	{ "[1,true,false,\"x\"]", 0, "1|1|0|x", 4, NULL },
+	{ "[1.5,-2,1e3,-0]", 0, "1.5|-2|1e3|-0", 4, NULL },
+	{ "[\"a\",null]", 0, "a|", 2, NULL },
+	{ "[null]", 0, "", 1, NULL },
+	{ "[]", 0, "", 0, NULL },
+	{ "null", 0, "", 0, NULL },
+	{ "5", 0, "5", 1, NULL },
+	{ "-1.5e3", 0, "-1.5e3", 1, NULL },
+	{ "true", 0, "1", 1, NULL },
+	{ "false", 0, "0", 1, NULL },
+	/* mapstructure: "Empty maps turn into empty slices". */
+	{ "{}", 0, "", 0, NULL },
+	/* Any other map is lifted into [map], whose element is no string. */
+	{ "{\"a\":1}", 400, NULL, 0, EARGS("map[a:1]") "1 error(s) decoding:"
+	    "\n\n" EELEM(0, EMAP, "map[a:1]") },
+	{ "[{\"a\":1}]", 400, NULL, 0, EARGS("[map[a:1]]")
+	    "1 error(s) decoding:\n\n" EELEM(0, EMAP, "map[a:1]") },
+	{ "[\"a\",[\"b\"]]", 400, NULL, 0, EARGS("[a [b]]")
+	    "1 error(s) decoding:\n\n" EELEM(1, EARR, "[b]") },
+	{ "[[]]", 400, NULL, 0, EARGS("[[]]") "1 error(s) decoding:\n\n"
+	    EELEM(0, EARR, "[]") },
+	{ "[\"x\",{}]", 400, NULL, 0, EARGS("[x map[]]")
+	    "1 error(s) decoding:\n\n" EELEM(1, EMAP, "map[]") },
+	/* Every bad element is reported, not only the first. */
+	{ "[{\"a\":1},\"x\",[\"b\"]]", 400, NULL, 0,
+	    EARGS("[map[a:1] x [b]]") "2 error(s) decoding:\n\n"
+	    EELEM(0, EMAP, "map[a:1]") "\n" EELEM(2, EARR, "[b]") },
+};
+
+static void
+test_strslice(void)
+{
+	static const struct {
+		const char	*query;
+		const char	*want;
+		size_t		 n;
+	} queries[] = {
+		{ "args=a,b", "a,b", 1 },
+		{ "args=a&args=b,c&args=", "a|b,c|", 3 },
+		{ "args=", "", 0 },
+		{ "args=%20-v%20", "-v", 1 },
+	};
+	struct fieldval		 fv;
+	struct apierr		 err;
+	struct buf		 b;
+	json_t			*obj;
+	char			 what[128];
+	size_t			 i, k;
+	int			 rc;
+
+	for (i = 0; i < nitems(strslice_cases); i++)
+		check_list_row(FIELD_STRSLICE, "args", &strslice_cases[i], true);
+
+	/* Query values: one is a string, a repeated key is a list. */
+	for (i = 0; i < nitems(queries); i++) {
+		snprintf(what, sizeof what, "field_convert(strslice, query %s)",
+		    queries[i].query);
+		rc = form_parse(queries[i].query, strlen(queries[i].query),
+		    FORM_LIST, &obj);
+		CHECK(rc == 0, "%s: form_parse: got %d, want 0", what, rc);
+		if (rc != 0)
+			continue;
+		memset(&err, 0, sizeof err);
+		rc = field_convert("args", FIELD_STRSLICE,
+		    json_object_get(obj, "args"), true, &fv, &err);
+		CHECK(rc == 0, "%s: rc: got %d (%s), want 0", what, rc,
+		    err.text);
+		buf_init(&b);
+		for (k = 0; rc == 0 && k < fv.nlist; k++) {
+			if (k > 0)
+				buf_addc(&b, '|');
+			buf_adds(&b, fv.list[k]);
+		}
+		if (rc == 0) {
+			CHECK(fv.nlist == queries[i].n, "%s: count: got %zu "
+			    "(%s), want %zu", what, fv.nlist, b.data,
+			    queries[i].n);
+			CHECK_STR(b.data, queries[i].want, what);
+		}
+		buf_free(&b);
+		fields_free(&fv, 1);
+		json_decref(obj);
+	}
+}
+
+/* ---- semver_canonical ---- */
+
+/*
+ * Rows follow the Semantic Versioning 2.0.0 grammar (semver.org, "Backus-
+ * Naur Form Grammar for Valid SemVer Versions") plus the two liberties of
+ * lib/semver.c: one leading "v", and one or two numeric parts padded with
+ * ".0".  want is the canonical form, or NULL when the input is malformed
+ * (the reason must then be "Malformed version: <input>").
+ */
+struct semver_case {
+	const char	*in;
+	const char	*want;
+};
+
+static const struct semver_case semver_cases[] = {
+	/* Version core. */
+	{ "1.2.3", "v1.2.3" },
+	{ "v1.2.3", "v1.2.3" },
+	{ "0.0.0", "v0.0.0" },
+	{ "v0.0.0", "v0.0.0" },
+	{ "0.0.4", "v0.0.4" },
+	{ "1.0.0", "v1.0.0" },
+	{ "10.20.30", "v10.20.30" },
+	{ "1.10.100", "v1.10.100" },
+	{ "2.0.0", "v2.0.0" },
+	{ "99999999999999999999999.999999999999999999.99999999999999999",
+	    "v99999999999999999999999.999999999999999999.99999999999999999" },
+	/* One or two numeric parts are padded. */
+	{ "1.2", "v1.2.0" },
+	{ "v1.2", "v1.2.0" },
+	{ "1", "v1.0.0" },
+	{ "v1", "v1.0.0" },
+	{ "0", "v0.0.0" },
+	{ "0.0", "v0.0.0" },
+	{ "10.20", "v10.20.0" },
+	{ "1.2-rc.1", "v1.2.0-rc.1" },
+	{ "1-beta", "v1.0.0-beta" },
+	{ "1+b", "v1.0.0+b" },
+	{ "v1.2-rc.1+build.5", "v1.2.0-rc.1+build.5" },
+	/* Pre-release identifiers. */
+	{ "1.0.0-alpha", "v1.0.0-alpha" },
+	{ "1.0.0-alpha.1", "v1.0.0-alpha.1" },
+	{ "1.0.0-0.3.7", "v1.0.0-0.3.7" },
+	{ "1.0.0-x.7.z.92", "v1.0.0-x.7.z.92" },
+	{ "1.0.0-x-y-z.--", "v1.0.0-x-y-z.--" },
+	{ "1.0.0-0", "v1.0.0-0" },
+	{ "1.0.0-0.0", "v1.0.0-0.0" },
+	{ "1.0.0-10", "v1.0.0-10" },
+	{ "1.0.0-0A.is.legal", "v1.0.0-0A.is.legal" },
+	{ "1.0.0-00a", "v1.0.0-00a" },
+	{ "1.0.0-01-", "v1.0.0-01-" },
+	{ "1.0.0-0-0", "v1.0.0-0-0" },
+	{ "1.0.0--", "v1.0.0--" },
+	{ "1.0.0---1", "v1.0.0---1" },
+	{ "1.0.0-A-Z.a-z.0-9", "v1.0.0-A-Z.a-z.0-9" },
+	{ "1.1.2-prerelease+meta", "v1.1.2-prerelease+meta" },
+	{ "1.2.3----RC-SNAPSHOT.12.9.1--.12+788",
+	    "v1.2.3----RC-SNAPSHOT.12.9.1--.12+788" },
+	{ "1.2.3----R-S.12.9.1--.12+meta", "v1.2.3----R-S.12.9.1--.12+meta" },
+	{ "1.0.0-alpha-a.b-c-somethinglong+build.1-aef.1-its-okay",
+	    "v1.0.0-alpha-a.b-c-somethinglong+build.1-aef.1-its-okay" },
+	/* Build metadata: digits may have leading zeros there. */
+	{ "1.0.0-alpha+001", "v1.0.0-alpha+001" },
+	{ "1.0.0+20130313144700", "v1.0.0+20130313144700" },
+	{ "1.0.0-beta+exp.sha.5114f85", "v1.0.0-beta+exp.sha.5114f85" },
+	{ "1.0.0+21AF26D3----117B344092BD", "v1.0.0+21AF26D3----117B344092BD" },
+	{ "1.0.0+0.build.1-rc.10000aaa-kk-0.1",
+	    "v1.0.0+0.build.1-rc.10000aaa-kk-0.1" },
+	{ "1.0.0+00", "v1.0.0+00" },
+	{ "1.0.0+-", "v1.0.0+-" },
+	{ "1.0.0-rc+0.01", "v1.0.0-rc+0.01" },
+	{ "v1.0.0-rc.1+build.1", "v1.0.0-rc.1+build.1" },
+
+	/* Empty input, or nothing but the "v". */
+	{ "", NULL },
+	{ "v", NULL },
+	{ "vv1.2.3", NULL },
+	{ "V1.2.3", NULL },
+	{ "v.1.2", NULL },
+	{ "v 1.2.3", NULL },
+	/* Leading zeros in numeric parts. */
+	{ "01.2.3", NULL },
+	{ "1.02.3", NULL },
+	{ "1.2.03", NULL },
+	{ "00.0.0", NULL },
+	{ "0.00.0", NULL },
+	{ "0.0.00", NULL },
+	{ "v01.2.3", NULL },
+	{ "01", NULL },
+	{ "1.01", NULL },
+	{ "01.1.1", NULL },
+	{ "1.01.1", NULL },
+	{ "1.1.01", NULL },
+	/* Leading zeros in numeric pre-release identifiers. */
+	{ "1.2.3-01", NULL },
+	{ "1.2.3-00", NULL },
+	{ "1.2.3-0123", NULL },
+	{ "1.2.3-0123.0123", NULL },
+	{ "1.2.3-alpha.01", NULL },
+	{ "1.2.3-alpha.0.01", NULL },
+	{ "1.2-01", NULL },
+	{ "1.2.3-01+b", NULL },
+	{ "1.2.3----RC-SNAPSHOT.12.09.1--..12+788", NULL },
+	/* Too many parts, or empty ones. */
+	{ "1.2.3.4", NULL },
+	{ "1.2.3.DEV", NULL },
+	{ "1..2", NULL },
+	{ "1..2.3", NULL },
+	{ "1.2..3", NULL },
+	{ ".1.2", NULL },
+	{ ".1.2.3", NULL },
+	{ "1.", NULL },
+	{ "1.2.", NULL },
+	{ "1.2.3.", NULL },
+	{ ".", NULL },
+	{ "..", NULL },
+	{ "v1.", NULL },
+	/* Empty identifiers. */
+	{ "1.2.3-", NULL },
+	{ "1.2.3+", NULL },
+	{ "1.2.3-+", NULL },
+	{ "1.2.3-+b", NULL },
+	{ "1.2.3-a+", NULL },
+	{ "1.2-", NULL },
+	{ "1-", NULL },
+	{ "1+", NULL },
+	{ "1.2.3-.a", NULL },
+	{ "1.2.3-a.", NULL },
+	{ "1.2.3-a..b", NULL },
+	{ "1.2.3-a.+b", NULL },
+	{ "1.0.0-alpha..", NULL },
+	{ "1.0.0-alpha..1", NULL },
+	{ "1.0.0-alpha...1", NULL },
+	{ "1.2.3+.a", NULL },
+	{ "1.2.3+a.", NULL },
+	{ "1.2.3+a..b", NULL },
+	{ "-1.2.3", NULL },
+	{ "+1.2.3", NULL },
+	{ "-invalid", NULL },
+	{ "+justmeta", NULL },
+	{ "-invalid+invalid", NULL },
+	/* Signs are not part of numbers. */
+	{ "1.-2.3", NULL },
+	{ "1.2.-3", NULL },
+	{ "1.+2.3", NULL },
+	/* Illegal characters. */
+	{ "a.b.c", NULL },
+	{ "alpha", NULL },
+	{ "alpha.beta", NULL },
+	{ "1a", NULL },
+	{ "1.2a.3", NULL },
+	{ "1.2.3a", NULL },
+	{ "1.2.3beta", NULL },
+	{ "1.2.3-alpha_beta", NULL },
+	{ "1.2.3-a~b", NULL },
+	{ "1.2.3-a b", NULL },
+	{ "1.2.3-a$", NULL },
+	{ "1.2.3-\xc3\xa9", NULL },
+	{ "1.2.3+build!", NULL },
+	{ "1.2.3+a/b", NULL },
+	{ "1.2.3+a_b", NULL },
+	{ "1.2.3+a+b", NULL },
+	{ "9.8.7+meta+meta", NULL },
+	{ "9.8.7-whatever+meta+meta", NULL },
+	{ "1.2.3-a-b+c+d", NULL },
+	{ "1,2,3", NULL },
+	{ "1.2.3 ", NULL },
+	{ " 1.2.3", NULL },
+	{ "1.2.3\n", NULL },
+	{ "1.2.3\t", NULL },
+	{ "1.2.3-rc\n", NULL },
+	{ "\xef\xbc\x91.2.3", NULL },
+};
+
+static void
+test_semver(void)
+{
+	const struct semver_case *c;
+	struct buf		 why, want;
+	char			*got;
+	size_t			 i;
+
+	for (i = 0; i < nitems(semver_cases); i++) {
+		c = &semver_cases[i];
+		buf_init(&why);
+		got = semver_canonical(c->in, &why);
+		if (c->want != NULL) {
+			CHECK(got != NULL, "semver_canonical(\"%s\"): got NULL "
+			    "(%s), want \"%s\"", c->in, why.data, c->want);
+			if (got != NULL)
+				CHECK_STR(got, c->want, c->in);
+			CHECK(why.len == 0, "semver_canonical(\"%s\"): why: got "
+			    "\"%s\", want nothing", c->in, why.data);
+		} else {
+			buf_init(&want);
+			buf_printf(&want, "Malformed version: %s", c->in);
+			CHECK(got == NULL, "semver_canonical(\"%s\"): got \"%s\", "
+			    "want NULL", c->in, got);
+			CHECK_STR(why.data, want.data, c->in);
+			buf_free(&want);
+		}
+		free(got);
+		buf_free(&why);
+	}
+
+	/* A canonical form is itself valid and maps to itself. */
+	for (i = 0; i < nitems(semver_cases); i++) {
+		char	*again;
+
+		c = &semver_cases[i];
+		if (c->want == NULL)
+			continue;
+		buf_init(&why);
+		again = semver_canonical(c->want, &why);
+		CHECK(again != NULL && strcmp(again, c->want) == 0,
+		    "semver_canonical(\"%s\") of a canonical form: got \"%s\", "
+		    "want it unchanged", c->want, again ? again : "NULL");
+		free(again);
+		buf_free(&why);
+	}
+
+	/* The reason is appended to what why already holds. */
+	buf_init(&why);
+	buf_adds(&why, "x: ");
+	got = semver_canonical("1.2.3.4", &why);
+	CHECK(got == NULL, "semver_canonical(\"1.2.3.4\") after text: got "
+	    "\"%s\", want NULL", got);
+	CHECK_STR(why.data, "x: Malformed version: 1.2.3.4",
+	    "semver_canonical reason after text");
+	free(got);
+	buf_free(&why);
 }
 
 struct dur_case {
@@ -2216,6 +2594,8 @@ main(void)
 	test_tokens();
 	test_uuid();
 	test_strlist();
+	test_strslice();
+	test_semver();
 	test_duration_field();
 	test_parse_duration();
 	test_base64();

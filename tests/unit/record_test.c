@@ -1,9 +1,10 @@
 /*
  * record_test.c: unit tests for the msgpack storage format in lib/record.c.
- * Runtime, token and policy records must survive a round trip exactly;
- * decoding must refuse truncation, wrong versions, missing, duplicate or
- * unknown keys, wrong types, integers above INT64_MAX, NUL in strings,
- * malformed policy lists and parent hashes, and trailing bytes.  Bad records
+ * Runtime, token, policy and plugin records must survive a round trip
+ * exactly; decoding must refuse truncation, wrong versions, missing,
+ * duplicate or unknown keys, wrong types, integers above INT64_MAX, NUL in
+ * strings, malformed policy, args and env lists, parent hashes that are not
+ * 0 or 32 bytes, a sha256 that is not bin, and trailing bytes.  Bad records
  * are hand-built with msgpack-c, mostly as one change to a valid record.
  */
 #include "config.h"
@@ -253,7 +254,6 @@ test_runtime_roundtrip(void)
 	}
 }
 
-/* The layout is a contract: a 7-entry map that starts with "v": 1. */
 /* The layout is a contract: a map that starts with "v": 1. */
 static void
 test_layout(void)
@@ -261,17 +261,21 @@ test_layout(void)
 	static const unsigned char rwant[] = { 0x87, 0xa1, 'v', 0x01 };
 	static const unsigned char twant[] = { 0x8b, 0xa1, 'v', 0x01 };
 	static const unsigned char pwant[] = { 0x83, 0xa1, 'v', 0x01 };
+	static const unsigned char gwant[] = { 0x8a, 0xa1, 'v', 0x01 };
 	static char	*pols[] = { "root" };
 	struct runtime	 r = { "n", "o", "c", 1, 2, false };
 	struct token_rec t = { .policies = pols, .npolicies = 1,
 			    .accessor = "a", .display_name = "d", .path = "p",
 			    .created = 5 };
 	struct policy_rec p = { "root", "" };
+	struct plugin	 g = { "auth", "a", "", "c", NULL, 0, NULL, 0, NULL, 0,
+			    "", "" };
 	struct {
 		const char		*what;
 		const unsigned char	*want;
 	} cases[] = {
 		{ "runtime", rwant }, { "token", twant }, { "policy", pwant },
+		{ "plugin", gwant },
 	};
 	struct buf	 b;
 	size_t		 i;
@@ -282,8 +286,10 @@ test_layout(void)
 			record_runtime_encode(&r, &b);
 		else if (i == 1)
 			record_token_encode(&t, &b);
-		else
+		else if (i == 2)
 			record_policy_encode(&p, &b);
+		else
+			record_plugin_encode(&g, &b);
 		CHECK(b.len > 4 && memcmp(b.data, cases[i].want, 4) == 0,
 		    "%s layout: got %02x %02x %02x %02x, want %02x a1 76 01",
 		    cases[i].what, (unsigned char)b.data[0],
@@ -958,10 +964,408 @@ test_policy_bad(void)
 	}
 }
 
+/* ---- plugin records ---- */
+
+/* Renders a plugin record for messages; long strings are cut. */
+static void
+plugin_show(struct buf *b, const struct plugin *p)
+{
+	size_t	 i;
+
+	buf_printf(b, "{type=%.20s name=%.20s version=%.20s command=%.20s "
+	    "args=[", nz(p->type), nz(p->name), nz(p->version),
+	    nz(p->command));
+	for (i = 0; i < p->nargs; i++)
+		buf_printf(b, "%s\"%.20s\"", i > 0 ? " " : "",
+		    p->args ? nz(p->args[i]) : "(null)");
+	buf_adds(b, "] env=[");
+	for (i = 0; i < p->nenv; i++)
+		buf_printf(b, "%s\"%.20s\"", i > 0 ? " " : "",
+		    p->env ? nz(p->env[i]) : "(null)");
+	buf_printf(b, "] sha256=%zu:", p->sha256_len);
+	for (i = 0; p->sha256 != NULL && i < p->sha256_len && i < 4; i++)
+		buf_printf(b, "%02x", p->sha256[i]);
+	buf_printf(b, " oci_image=%.20s runtime=%.20s}", nz(p->oci_image),
+	    nz(p->runtime));
+}
+
+static bool
+strlist_eq(char **a, size_t na, char **b, size_t nb)
+{
+	size_t	 i;
+
+	if (na != nb || (na > 0 && a == NULL))
+		return false;
+	for (i = 0; i < na; i++)
+		if (a[i] == NULL || strcmp(a[i], b[i]) != 0)
+			return false;
+	return true;
+}
+
+/* a is decoded, b is what was encoded. */
+static bool
+plugin_eq(const struct plugin *a, const struct plugin *b)
+{
+	if (a->type == NULL || a->name == NULL || a->version == NULL ||
+	    a->command == NULL || a->oci_image == NULL || a->runtime == NULL)
+		return false;
+	return strcmp(a->type, b->type) == 0 &&
+	    strcmp(a->name, b->name) == 0 &&
+	    strcmp(a->version, b->version) == 0 &&
+	    strcmp(a->command, b->command) == 0 &&
+	    strlist_eq(a->args, a->nargs, b->args, b->nargs) &&
+	    strlist_eq(a->env, a->nenv, b->env, b->nenv) &&
+	    a->sha256_len == b->sha256_len && (a->sha256_len == 0 ||
+	    (a->sha256 != NULL &&
+	    memcmp(a->sha256, b->sha256, a->sha256_len) == 0)) &&
+	    strcmp(a->oci_image, b->oci_image) == 0 &&
+	    strcmp(a->runtime, b->runtime) == 0;
+}
+
+static bool
+plugin_empty(const struct plugin *p)
+{
+	return p->type == NULL && p->name == NULL && p->version == NULL &&
+	    p->command == NULL && p->args == NULL && p->nargs == 0 &&
+	    p->env == NULL && p->nenv == 0 && p->sha256 == NULL &&
+	    p->sha256_len == 0 && p->oci_image == NULL && p->runtime == NULL;
+}
+
+/* Counts the integers anywhere in a msgpack object. */
+static size_t
+count_ints(const msgpack_object *o)
+{
+	size_t		 n = 0;
+	uint32_t	 i;
+
+	switch (o->type) {
+	case MSGPACK_OBJECT_POSITIVE_INTEGER:
+	case MSGPACK_OBJECT_NEGATIVE_INTEGER:
+		return 1;
+	case MSGPACK_OBJECT_ARRAY:
+		for (i = 0; i < o->via.array.size; i++)
+			n += count_ints(&o->via.array.ptr[i]);
+		return n;
+	case MSGPACK_OBJECT_MAP:
+		for (i = 0; i < o->via.map.size; i++)
+			n += count_ints(&o->via.map.ptr[i].key) +
+			    count_ints(&o->via.map.ptr[i].val);
+		return n;
+	default:
+		return 0;
+	}
+}
+
+static char	*args_two[] = { "-tls-skip-verify", "x y" };
+static char	*env_two[] = { "A=1", "B=" };
+static char	*args_odd[] = { "", "\xc3\xa9", "a,b", " padded ", "" };
+
+static void
+test_plugin_roundtrip(void)
+{
+	static char	 s300[301], s70k[70001], *many[100], names[100][8];
+	static unsigned char sha[32], zero[32], three[] = { 0xab, 0x00, 0xef };
+	struct plugin	 cases[] = {
+		/* A command plugin with args, env and a 32-byte sha256. */
+		{ "secret", "kv", "v1.2.3", "kv-plugin", args_two, 2, env_two,
+		    2, sha, 32, "", "" },
+		/* No args, no env, no sha256, no version. */
+		{ "auth", "jwt", "", "jwt", NULL, 0, NULL, 0, NULL, 0, "",
+		    "" },
+		/* Every string empty. */
+		{ "", "", "", "", NULL, 0, NULL, 0, NULL, 0, "", "" },
+		/* An OCI image with a runtime, env but no args. */
+		{ "database", "pg", "v0.1.0-rc.1+build.7", "", NULL, 0,
+		    env_two, 2, sha, 32, "hashicorp/vault-plugin-database:0.1",
+		    "gvisor" },
+		/* Args but no env; a sha256 of all zero bytes. */
+		{ "secret", "a.b", "v1.0.0", "c", args_odd, 5, NULL, 0, zero,
+		    32, "img", "" },
+		/* A runtime without an image is stored as given. */
+		{ "auth", "x", "v2.0.0", "x", args_two, 1, env_two, 1, zero,
+		    32, "", "runsc" },
+		/* fcgi/plugins.c hex-decodes any even length: 3 bytes. */
+		{ "auth", "y", "", "y", NULL, 0, NULL, 0, three, 3, "", "" },
+		/* Odd but valid strings. */
+		{ "secret", "p\xc3\xa9", "v1.0.0", "\xf0\x9f\x98\x80",
+		    args_odd, 1, args_odd, 5, sha, 32, "\xc3\xa9", "r\xc3\xa9" },
+		/* Long strings and many args. */
+		{ "secret", s300, s300, s70k, many, 100, many, 100, sha, 32,
+		    s70k, s300 },
+	};
+	msgpack_zone	 zone;
+	msgpack_object	 obj;
+	struct plugin	 got;
+	struct buf	 b, b2, sg, sw;
+	size_t		 i, off, ints;
+	int		 rc;
+
+	memset(s300, 'a', 300);
+	memset(s70k, 'b', 70000);
+	for (i = 0; i < 100; i++) {
+		snprintf(names[i], sizeof names[i], "-a%03zu", i);
+		many[i] = names[i];
+	}
+	for (i = 0; i < 32; i++)
+		sha[i] = (unsigned char)(0xe0 ^ i);
+
+	for (i = 0; i < nitems(cases); i++) {
+		buf_init(&b);
+		record_plugin_encode(&cases[i], &b);
+		memset(&got, 0x77, sizeof got);
+		rc = record_plugin_decode(b.data, b.len, &got);
+		CHECK(rc == 0, "plugin round trip %zu: rc: got %d, want 0", i,
+		    rc);
+		if (rc == 0) {
+			buf_init(&sg);
+			buf_init(&sw);
+			plugin_show(&sg, &got);
+			plugin_show(&sw, &cases[i]);
+			CHECK(plugin_eq(&got, &cases[i]), "plugin round trip "
+			    "%zu: got %s, want %s", i, sg.data, sw.data);
+			buf_free(&sg);
+			buf_free(&sw);
+			plugin_free(&got);
+			CHECK(plugin_empty(&got), "plugin_free %zu: got "
+			    "pointers left, want NULL", i);
+		}
+		buf_init(&b2);
+		record_plugin_encode(&cases[i], &b2);
+		CHECK(b.len == b2.len && memcmp(b.data, b2.data, b.len) == 0,
+		    "plugin encode %zu: got different bytes twice, want the "
+		    "same", i);
+		buf_free(&b2);
+
+		/* Nothing in a plugin record is an integer but "v". */
+		msgpack_zone_init(&zone, 1024);
+		off = 0;
+		rc = msgpack_unpack(b.data, b.len, &off, &zone, &obj);
+		ints = rc == MSGPACK_UNPACK_SUCCESS ? count_ints(&obj) : 0;
+		CHECK(rc == MSGPACK_UNPACK_SUCCESS && off == b.len &&
+		    ints == 1, "plugin record %zu: got unpack %d, %zu of %zu "
+		    "bytes, %zu integers, want success, all bytes, 1 integer",
+		    i, rc, off, b.len, ints);
+		msgpack_zone_destroy(&zone);
+		buf_free(&b);
+	}
+}
+
+static const struct kv plugin_base[] = {
+	I("v", 1), S("type", "secret"), S("name", "kv"),
+	S("version", "v1.0.0"), S("command", "kv-plugin"),
+	SARR("args", "-a|-b"), SARR("env", "X=1"), BINN("sha256", 32),
+	S("oci_image", ""), S("runtime", ""),
+};
+
+static const struct patch_case plugin_cases[] = {
+	/* Valid variants first: the harness itself must be right. */
+	{ "valid", P_NONE, NULL, I("", 0), 0 },
+	TSET("no args", "args", SARR("args", ""), 0),
+	TSET("no env", "env", SARR("env", ""), 0),
+	TSET("an empty arg", "args", SARR("args", "a||b"), 0),
+	TSET("one empty env entry", "env", SARR("env", "|"), 0),
+	TSET("empty sha256", "sha256", BINN("sha256", 0), 0),
+	TSET("sha256 of 1 byte", "sha256", BINN("sha256", 1), 0),
+	TSET("sha256 of 64 bytes", "sha256", BINN("sha256", 64), 0),
+	TSET("sha256 with a NUL byte", "sha256", BIN("sha256", "a\0b"), 0),
+	TSET("empty version", "version", S("version", ""), 0),
+	TSET("oci_image set", "oci_image", S("oci_image", "img:1"), 0),
+	TSET("runtime set", "runtime", S("runtime", "gvisor"), 0),
+	TSET("empty type", "type", S("type", ""), 0),
+	TSET("version uint64 1", "v", U("v", 1), 0),
+
+	TSET("version 0", "v", I("v", 0), -1),
+	TSET("version 2", "v", I("v", 2), -1),
+	TSET("version -1", "v", I("v", -1), -1),
+	TSET("version as string", "v", S("v", "1"), -1),
+	TSET("version as bool", "v", B("v", 1), -1),
+	TSET("version as float", "v", F("v"), -1),
+	TSET("version as nil", "v", NIL("v"), -1),
+	TSET("version as array", "v", ARR("v"), -1),
+	TSET("version > INT64_MAX", "v", U("v", (uint64_t)INT64_MAX + 1), -1),
+	TSET("version UINT64_MAX", "v", U("v", UINT64_MAX), -1),
+
+	/* The plugin's own "version" is a string, not the format version. */
+	TSET("plugin version as int 1", "version", I("version", 1), -1),
+
+	TSET("key with a NUL instead of sha256", "sha256", KEYNUL("sha256"),
+	    -1),
+	TSET("integer key instead of args", "args", KEYINT(5), -1),
+	TSET("upper-case key", "type", S("TYPE", "secret"), -1),
+	TSET("alias sha_256 instead of sha256", "sha256",
+	    BINN("sha_256", 32), -1),
+	TSET("oci instead of oci_image", "oci_image", S("oci", ""), -1),
+	TSET("arg instead of args", "args", SARR("arg", "-a"), -1),
+	{ "extra key", P_ADD, NULL, S("builtin", ""), -1 },
+	{ "empty key added", P_ADD, NULL, S("", ""), -1 },
+	{ "integer key added", P_ADD, NULL, KEYINT(1), -1 },
+	/* A first "v" of -1 must not hide the duplicate that follows. */
+	{ "version -1 then 1", P_ADD, NULL, I("v", -1), -1 },
+};
+
+/* Decodes a packed plugin record and checks the result and the cleanup. */
+static void
+check_plugin_decode(const char *what, const msgpack_sbuffer *sb, int want)
+{
+	struct plugin	 got;
+	int		 rc;
+
+	memset(&got, 0x77, sizeof got);
+	rc = record_plugin_decode(sb->data, sb->size, &got);
+	CHECK(rc == want, "plugin decode (%s): got %d, want %d", what, rc,
+	    want);
+	if (rc == 0) {
+		CHECK(got.type != NULL && got.name != NULL &&
+		    got.version != NULL && got.command != NULL &&
+		    got.oci_image != NULL && got.runtime != NULL &&
+		    (got.nargs == 0 || got.args != NULL) &&
+		    (got.nenv == 0 || got.env != NULL) &&
+		    (got.sha256_len == 0 || got.sha256 != NULL),
+		    "plugin decode (%s): got success with a NULL pointer, "
+		    "want every field set", what);
+		plugin_free(&got);
+	} else
+		CHECK(plugin_empty(&got), "plugin decode (%s): got pointers "
+		    "left after failure, want NULL", what);
+}
+
+/* Packs plugin_base with one entry replaced by e, and decodes it. */
+static void
+plugin_set(const char *what, const char *key, const struct kv *e, int want)
+{
+	msgpack_sbuffer	 sb;
+	struct kv	 out[16];
+	size_t		 n;
+
+	n = patch(plugin_base, nitems(plugin_base), P_SET, key, e, out);
+	pack_map(&sb, out, n);
+	check_plugin_decode(what, &sb, want);
+	msgpack_sbuffer_destroy(&sb);
+}
+
+static void
+test_plugin_bad(void)
+{
+	static const char *const strkeys[] = { "type", "name", "version",
+	    "command", "oci_image", "runtime" };
+	static const char *const listkeys[] = { "args", "env" };
+	/* Values no string field accepts; the key is filled in below. */
+	static const struct { const char *what; struct kv e; } badstr[] = {
+		{ "int", I(NULL, 1) }, { "uint", U(NULL, 1) },
+		{ "negative int", I(NULL, -1) }, { "nil", NIL(NULL) },
+		{ "bin", BIN(NULL, "x") }, { "array", SARR(NULL, "x") },
+		{ "empty array", SARR(NULL, "") }, { "bool", B(NULL, 1) },
+		{ "false", B(NULL, 0) }, { "map", MAP(NULL) },
+		{ "float", F(NULL) }, { "NUL inside", S(NULL, "a\0b") },
+		{ "only NUL", S(NULL, "\0") }, { "NUL at the end", S(NULL, "x\0") },
+	};
+	/* Values no list field accepts. */
+	static const struct { const char *what; struct kv e; } badlist[] = {
+		{ "a string", S(NULL, "-a") }, { "an empty string", S(NULL, "") },
+		{ "nil", NIL(NULL) }, { "map", MAP(NULL) },
+		{ "bin", BIN(NULL, "-a") }, { "int", I(NULL, 0) },
+		{ "bool", B(NULL, 1) }, { "float", F(NULL) },
+		{ "holding an int", ARR(NULL) },
+		{ "holding a string and an int", MIXARR(NULL) },
+		{ "holding an array", NESTARR(NULL) },
+		{ "holding bin", BINARR(NULL) },
+		{ "holding nil", NILARR(NULL) },
+		{ "holding NUL inside", SARR(NULL, "a|b\0c") },
+		{ "holding NUL at the end", SARR(NULL, "a\0") },
+		{ "holding only NUL", SARR(NULL, "\0") },
+	};
+	/* Values the sha256 field does not accept: it is bin. */
+	static const struct { const char *what; struct kv e; } badsha[] = {
+		{ "hex string", S(NULL, "abcd") }, { "empty string", S(NULL, "") },
+		{ "32-byte string", S(NULL, "0123456789abcdef0123456789abcdef") },
+		{ "nil", NIL(NULL) }, { "array", ARR(NULL) },
+		{ "string array", SARR(NULL, "ab") }, { "int", I(NULL, 0) },
+		{ "bool", B(NULL, 0) }, { "map", MAP(NULL) }, { "float", F(NULL) },
+	};
+	const struct patch_case	*c;
+	msgpack_sbuffer		 sb;
+	struct kv		 e[16], one;
+	char			 what[128], key[32];
+	size_t			 i, j, n;
+
+	for (i = 0; i < nitems(plugin_cases); i++) {
+		c = &plugin_cases[i];
+		n = patch(plugin_base, nitems(plugin_base), c->op, c->key,
+		    &c->e, e);
+		pack_map(&sb, e, n);
+		check_plugin_decode(c->what, &sb, c->rc);
+		msgpack_sbuffer_destroy(&sb);
+	}
+
+	/* Every field with every value of a wrong type. */
+	for (i = 0; i < nitems(strkeys); i++)
+		for (j = 0; j < nitems(badstr); j++) {
+			snprintf(what, sizeof what, "%s as %s", strkeys[i],
+			    badstr[j].what);
+			one = badstr[j].e;
+			one.key = strkeys[i];
+			plugin_set(what, strkeys[i], &one, -1);
+		}
+	for (i = 0; i < nitems(listkeys); i++)
+		for (j = 0; j < nitems(badlist); j++) {
+			snprintf(what, sizeof what, "%s as %s", listkeys[i],
+			    badlist[j].what);
+			one = badlist[j].e;
+			one.key = listkeys[i];
+			plugin_set(what, listkeys[i], &one, -1);
+		}
+	for (j = 0; j < nitems(badsha); j++) {
+		snprintf(what, sizeof what, "sha256 as %s", badsha[j].what);
+		one = badsha[j].e;
+		one.key = "sha256";
+		plugin_set(what, "sha256", &one, -1);
+	}
+
+	/* The keys in reverse order are still a valid record. */
+	for (i = 0; i < nitems(plugin_base); i++)
+		e[i] = plugin_base[nitems(plugin_base) - 1 - i];
+	pack_map(&sb, e, nitems(plugin_base));
+	check_plugin_decode("reverse order", &sb, 0);
+	msgpack_sbuffer_destroy(&sb);
+
+	/* Every key: missing, renamed, repeated, or repeated instead of one. */
+	for (i = 0; i < nitems(plugin_base); i++) {
+		snprintf(what, sizeof what, "%s missing", plugin_base[i].key);
+		n = patch(plugin_base, nitems(plugin_base), P_DROP,
+		    plugin_base[i].key, NULL, e);
+		pack_map(&sb, e, n);
+		check_plugin_decode(what, &sb, -1);
+		msgpack_sbuffer_destroy(&sb);
+
+		snprintf(what, sizeof what, "%s renamed", plugin_base[i].key);
+		snprintf(key, sizeof key, "%sx", plugin_base[i].key);
+		one = plugin_base[i];
+		one.key = key;
+		plugin_set(what, plugin_base[i].key, &one, -1);
+
+		snprintf(what, sizeof what, "%s twice", plugin_base[i].key);
+		n = patch(plugin_base, nitems(plugin_base), P_ADD, NULL,
+		    &plugin_base[i], e);
+		pack_map(&sb, e, n);
+		check_plugin_decode(what, &sb, -1);
+		msgpack_sbuffer_destroy(&sb);
+
+		for (j = 0; j < nitems(plugin_base); j++) {
+			if (j == i)
+				continue;
+			snprintf(what, sizeof what, "%s twice instead of %s",
+			    plugin_base[i].key, plugin_base[j].key);
+			plugin_set(what, plugin_base[j].key, &plugin_base[i],
+			    -1);
+		}
+	}
+}
+
 /* ---- all kinds ---- */
 
-enum rkind { K_RUNTIME, K_TOKEN, K_POLICY };
-static const char *const kind_names[] = { "runtime", "token", "policy" };
+enum rkind { K_RUNTIME, K_TOKEN, K_POLICY, K_PLUGIN };
+static const char *const kind_names[] = { "runtime", "token", "policy",
+    "plugin" };
 
 /*
  * Decodes bytes as one kind; returns the result, and whether every pointer
@@ -973,11 +1377,13 @@ decode_as(enum rkind k, const void *p, size_t n, bool *clean)
 	struct runtime	 r;
 	struct token_rec t;
 	struct policy_rec pr;
+	struct plugin	 pl;
 	int		 rc;
 
 	memset(&r, 0x77, sizeof r);
 	memset(&t, 0x77, sizeof t);
 	memset(&pr, 0x77, sizeof pr);
+	memset(&pl, 0x77, sizeof pl);
 	switch (k) {
 	case K_RUNTIME:
 		rc = record_runtime_decode(p, n, &r);
@@ -998,6 +1404,12 @@ decode_as(enum rkind k, const void *p, size_t n, bool *clean)
 		if (rc == 0)
 			policy_rec_free(&pr);
 		return rc;
+	case K_PLUGIN:
+		rc = record_plugin_decode(p, n, &pl);
+		*clean = plugin_empty(&pl);
+		if (rc == 0)
+			plugin_free(&pl);
+		return rc;
 	}
 	return -2;
 }
@@ -1015,14 +1427,21 @@ encode_as(enum rkind k, struct buf *b)
 			    .created = INT64_MIN, .ttl = INT64_MAX,
 			    .expire = -1, .num_uses = 7 };
 	struct policy_rec p = { "admin", "path \"*\" {\n}\n" };
+	static unsigned char sha[32];
+	struct plugin	 pl = { "database", "pg", "v1.2.3-rc.1", "pg-plugin",
+			    args_two, 2, env_two, 2, sha, 32, "img:1",
+			    "gvisor" };
 
 	memset(t.parent, 0xee, sizeof t.parent);
+	memset(sha, 0x5c, sizeof sha);
 	if (k == K_RUNTIME)
 		record_runtime_encode(&r, b);
 	else if (k == K_TOKEN)
 		record_token_encode(&t, b);
-	else
+	else if (k == K_POLICY)
 		record_policy_encode(&p, b);
+	else
+		record_plugin_encode(&pl, b);
 }
 
 /* Every proper prefix of a valid record is refused. */
@@ -1036,7 +1455,7 @@ test_truncated(void)
 	bool		 clean;
 	int		 rc;
 
-	for (k = K_RUNTIME; k <= K_POLICY; k++) {
+	for (k = K_RUNTIME; k <= K_PLUGIN; k++) {
 		buf_init(&b);
 		encode_as(k, &b);
 		rc = decode_as(k, b.data, b.len, &clean);
@@ -1069,7 +1488,7 @@ test_framing(void)
 	bool		 clean;
 	int		 rc;
 
-	for (k = K_RUNTIME; k <= K_POLICY; k++) {
+	for (k = K_RUNTIME; k <= K_PLUGIN; k++) {
 		rc = decode_as(k, "", 0, &clean);
 		CHECK(rc == -1, "%s decode of empty input: got %d, want -1",
 		    kind_names[k], rc);
@@ -1093,7 +1512,7 @@ test_framing(void)
 		buf_free(&b);
 
 		/* A record of one kind is not a record of another. */
-		for (other = K_RUNTIME; other <= K_POLICY; other++) {
+		for (other = K_RUNTIME; other <= K_PLUGIN; other++) {
 			if (other == k)
 				continue;
 			buf_init(&b);
@@ -1138,7 +1557,7 @@ test_framing(void)
 			msgpack_pack_true(&pk);
 			break;
 		}
-		for (k = K_RUNTIME; k <= K_POLICY; k++) {
+		for (k = K_RUNTIME; k <= K_PLUGIN; k++) {
 			rc = decode_as(k, sb.data, sb.size, &clean);
 			CHECK(rc == -1, "%s decode of non-map %zu: got %d, want "
 			    "-1", kind_names[k], i, rc);
@@ -1158,6 +1577,8 @@ main(void)
 	test_token_bad();
 	test_policy_roundtrip();
 	test_policy_bad();
+	test_plugin_roundtrip();
+	test_plugin_bad();
 	test_framing();
 	return check_done("record_test");
 }
