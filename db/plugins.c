@@ -85,23 +85,80 @@ ref_change(struct txn *t, const char *runtime, const struct buf *key,
 	return rc == 0 ? 0 : txn_fail(t, rc, "unindexing a runtime reference");
 }
 
+/*
+ * Removes every reference to a plugin key, whatever runtime it is under:
+ * the way out when the plugin's own record cannot be decoded.
+ */
+static int
+unindex_everywhere(struct txn *t, const struct buf *key)
+{
+	DB	*db = t->store->runtime_refs;
+	DBC	*c;
+	DBT	 k, v;
+	int	 rc, crc;
+
+	if ((rc = db->cursor(db, t->tid, &c, 0)) != 0)
+		return txn_fail(t, rc, "cursor");
+	memset(&k, 0, sizeof k);
+	memset(&v, 0, sizeof v);
+	k.flags = v.flags = DB_DBT_REALLOC;
+	while ((rc = c->get(c, &k, &v, DB_NEXT | DB_RMW)) == 0)
+		if (v.size == key->len && memcmp(v.data, key->data,
+		    key->len) == 0 && (rc = c->del(c, 0)) != 0)
+			break;
+	free(k.data);
+	free(v.data);
+	crc = c->close(c);
+	if (rc == DB_NOTFOUND)
+		rc = crc;
+	return rc == 0 ? 0 : txn_fail(t, rc, "unindexing a plugin");
+}
+
+/*
+ * The runtime an existing record names ("" if none) into *old_runtime (new),
+ * or NULL when there is no record.  A record that cannot be decoded is
+ * logged and its references are dropped, so that it can still be replaced
+ * or deleted.  0, or -1 on failure.
+ */
+static int
+old_runtime(struct txn *t, const struct buf *k, char **runtime)
+{
+	struct plugin	 old;
+	void		*val;
+	size_t		 vlen;
+	int		 rc;
+
+	*runtime = NULL;
+	if ((rc = rec_get(t, t->store->plugins, k->data, k->len, &val,
+	    &vlen)) != 0)
+		return rc == 1 ? 0 : -1;
+	rc = record_plugin_decode(val, vlen, &old);
+	free(val);
+	if (rc == 0) {
+		*runtime = old.runtime;
+		old.runtime = NULL;
+		plugin_free(&old);
+		return 0;
+	}
+	log_err("a plugin record does not decode; replacing it");
+	*runtime = xstrdup("");
+	return unindex_everywhere(t, k);
+}
+
 /* Stores a plugin, replacing one with the same key; the index follows. */
 int
 plugin_put(struct txn *t, const struct plugin *p)
 {
-	struct plugin	 old;
 	struct buf	 k;
+	char		*was;
 	int		 rc;
 
 	make_key(&k, p->type, p->name, p->version);
-	rc = rec_get_as(t, t->store->plugins, k.data, k.len, decode, &old,
-	    "decoding a plugin record");
-	if (rc == 0) {
-		if (*old.runtime != '\0' && strcmp(old.runtime, p->runtime) != 0)
-			rc = ref_change(t, old.runtime, &k, false);
-		plugin_free(&old);
-	} else if (rc == 1)
-		rc = 0;
+	rc = old_runtime(t, &k, &was);
+	if (rc == 0 && was != NULL && *was != '\0' &&
+	    strcmp(was, p->runtime) != 0)
+		rc = ref_change(t, was, &k, false);
+	free(was);
 	if (rc == 0 && *p->runtime != '\0')
 		rc = ref_change(t, p->runtime, &k, true);
 	if (rc == 0)
@@ -115,20 +172,20 @@ int
 plugin_delete(struct txn *t, const char *type, const char *name,
     const char *version)
 {
-	struct plugin	 old;
 	struct buf	 k;
+	char		*was;
 	int		 rc;
 
 	make_key(&k, type, name, version);
-	rc = rec_get_as(t, t->store->plugins, k.data, k.len, decode, &old,
-	    "decoding a plugin record");
-	if (rc == 0) {
-		if (*old.runtime != '\0')
-			rc = ref_change(t, old.runtime, &k, false);
-		plugin_free(&old);
+	if ((rc = old_runtime(t, &k, &was)) == 0) {
+		if (was == NULL)
+			rc = 1;
+		else if (*was != '\0')
+			rc = ref_change(t, was, &k, false);
 		if (rc == 0)
 			rc = rec_del(t, t->store->plugins, k.data, k.len);
 	}
+	free(was);
 	buf_free(&k);
 	return rc;
 }
@@ -214,6 +271,7 @@ runtime_users(struct txn *t, const char *runtime, char ***names, size_t *n)
 		*n = 0;
 		return txn_fail(t, rc, "reading runtime references");
 	}
-	qsort(*names, *n, sizeof **names, strpcmp);
+	if (*n > 1)
+		qsort(*names, *n, sizeof **names, strpcmp);
 	return 0;
 }

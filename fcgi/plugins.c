@@ -43,30 +43,69 @@ str(const struct fieldval *v)
 	return v->s != NULL ? v->s : "";
 }
 
+/* What the version is for: builtin versions are refused differently. */
+enum vuse { V_REGISTER, V_READ, V_DELETE };
+
+/* Whether build metadata holds the identifier "builtin" (Vault reserves it). */
+static bool
+builtin_metadata(const char *v)
+{
+	const char	*m = strchr(v, '+'), *dot;
+	size_t		 n;
+
+	for (m = m ? m + 1 : NULL; m != NULL; m = dot ? dot + 1 : NULL) {
+		dot = strchr(m, '.');
+		n = dot ? (size_t)(dot - m) : strlen(m);
+		if (n == 7 && strncmp(m, "builtin", 7) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Sets a 400 whose text is fmt around a Go-quoted value (Vault's %q). */
+static int
+fail_quoted(struct request *req, const char *before, const char *value,
+    const char *after)
+{
+	struct buf	 msg;
+
+	buf_init(&msg);
+	buf_adds(&msg, before);
+	go_quote(&msg, value);
+	buf_adds(&msg, after);
+	apierr_set(&req->err, 400, "%s", msg.data);
+	buf_free(&msg);
+	return 400;
+}
+
 /*
  * The ?version= or body version in Vault's canonical "v" form (a new
  * string; "" when none), or NULL after setting a 400.
  */
 static char *
-canonical_version(struct request *req)
+canonical_version(struct request *req, enum vuse use)
 {
 	const char	*given = str(&req->vals[G_VERSION]);
 	struct buf	 why;
-	char		*v, *plus;
+	char		*v;
 
 	if (*given == '\0')
 		return xstrdup("");
 	buf_init(&why);
 	if ((v = semver_canonical(given, &why)) == NULL) {
-		apierr_set(&req->err, 400, "version \"%s\" is not a valid "
-		    "semantic version: %s", given, why.data);
+		buf_adds(&why, "");
+		fail_quoted(req, "version ", given,
+		    " is not a valid semantic version: ");
+		strncat(req->err.text, why.data, sizeof req->err.text -
+		    strlen(req->err.text) - 1);
 		buf_free(&why);
 		return NULL;
 	}
 	buf_free(&why);
-	if ((plus = strchr(v, '+')) != NULL && strstr(plus, "builtin")) {
-		apierr_set(&req->err, 400, "version \"%s\" is not allowed "
-		    "because 'builtin' is a reserved metadata identifier", given);
+	if (use != V_READ && builtin_metadata(v)) {
+		fail_quoted(req, "version ", v, use == V_DELETE ?
+		    " cannot be deleted" : " is not allowed because 'builtin' "
+		    "is a reserved metadata identifier");
 		free(v);
 		return NULL;
 	}
@@ -93,13 +132,23 @@ hex_decode(const char *s, struct buf *out, struct buf *why)
 	if (bad == 0 && n % 2 == 1 && hexval(s[n - 1]) < 0)
 		bad = s[n - 1];
 	if (bad != 0) {
-		/* Go prints %#U: U+0067 'g' (the quote only if printable). */
-		if ((unsigned char)bad >= 0x20 && (unsigned char)bad < 0x7f)
-			buf_printf(why, "encoding/hex: invalid byte: U+%04X '%c'",
-			    (unsigned char)bad, bad);
-		else
-			buf_printf(why, "encoding/hex: invalid byte: U+%04X",
-			    (unsigned char)bad);
+		/*
+		 * Go prints the byte as a rune with %#U: U+0067 'g', and
+		 * U+00C3 'Ã' (the quoted form only when printable).
+		 */
+		unsigned char	 b = (unsigned char)bad;
+
+		buf_printf(why, "encoding/hex: invalid byte: U+%04X", b);
+		if (go_isprint(b)) {
+			buf_adds(why, " '");
+			if (b < 0x80)
+				buf_addc(why, (char)b);
+			else {
+				buf_addc(why, (char)(0xc0 | b >> 6));
+				buf_addc(why, (char)(0x80 | (b & 0x3f)));
+			}
+			buf_addc(why, '\'');
+		}
 		return -1;
 	}
 	if (n % 2 == 1) {
@@ -148,7 +197,7 @@ build_plugin(struct request *req, struct txn *t, struct plugin *p)
 	int		 rc;
 
 	memset(p, 0, sizeof *p);
-	if ((p->version = canonical_version(req)) == NULL)
+	if ((p->version = canonical_version(req, V_REGISTER)) == NULL)
 		return req->err.status;
 	if (*sha == '\0')
 		sha = str(&v[G_SHA_256]);
@@ -162,10 +211,15 @@ build_plugin(struct request *req, struct txn *t, struct plugin *p)
 		if ((rc = runtime_get(t, runtime, &rt)) == -1)
 			return -1;
 		if (rc == 1) {
-			apierr_set(&req->err, 400, "specified plugin runtime "
-			    "\"%s\", but failed to retrieve config: failed to "
-			    "retrieve container plugin runtime \"%s\": plugin "
-			    "runtime not found", runtime, runtime);
+			struct buf q;
+
+			buf_init(&q);
+			go_quote(&q, runtime);
+			apierr_set(&req->err, 400, "specified plugin runtime %s, "
+			    "but failed to retrieve config: failed to retrieve "
+			    "container plugin runtime %s: plugin runtime not "
+			    "found", q.data, q.data);
+			buf_free(&q);
 			return 400;
 		}
 		runtime_free(&rt);
@@ -246,7 +300,7 @@ plugins_read(struct request *req, struct txn *t)
 	char		*version;
 	int		 rc;
 
-	if ((version = canonical_version(req)) == NULL)
+	if ((version = canonical_version(req, V_READ)) == NULL)
 		return req->err.status;
 	rc = plugin_get(t, req->type, req->name, version, &p);
 	free(version);
@@ -271,7 +325,7 @@ plugins_delete(struct request *req, struct txn *t)
 	char	*version;
 	int	 rc;
 
-	if ((version = canonical_version(req)) == NULL)
+	if ((version = canonical_version(req, V_DELETE)) == NULL)
 		return req->err.status;
 	rc = plugin_delete(t, req->type, req->name, version);
 	free(version);
@@ -302,8 +356,9 @@ collect(const struct plugin *p, void *arg)
 	if (last == NULL || strcmp(json_string_value(last), p->name) != 0)
 		json_array_append_new(names, json_string(p->name));
 	if (l->detailed != NULL) {
-		d = json_pack("{s:s, s:s, s:s, s:b}", "name", p->name,
-		    "type", p->type, "version", p->version, "builtin", 0);
+		d = json_pack("{s:s, s:s, s:s, s:b, s:o}", "name", p->name,
+		    "type", p->type, "version", p->version, "builtin", 0,
+		    "sha256", hex_json(p->sha256, p->sha256_len));
 		add_oci(d, p);
 		json_array_append_new(l->detailed, d);
 	}
@@ -330,6 +385,43 @@ plugins_list_type(struct request *req, struct txn *t)
 	return rc;
 }
 
+static const char *
+field_of(const json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+/* Type, then name, then semantic version order (storage order is bytes). */
+static int
+detail_cmp(const void *a, const void *b)
+{
+	const json_t	*x = *(json_t *const *)a, *y = *(json_t *const *)b;
+	int		 c;
+
+	if ((c = strcmp(field_of(x, "type"), field_of(y, "type"))) != 0 ||
+	    (c = strcmp(field_of(x, "name"), field_of(y, "name"))) != 0)
+		return c;
+	return semver_compare(field_of(x, "version"), field_of(y, "version"));
+}
+
+/* Returns the entries (stolen) as a new array in detail_cmp order. */
+static json_t *
+by_version(json_t *entries)
+{
+	size_t	 n = json_array_size(entries), i;
+	json_t	**v = xcalloc(n + 1, sizeof *v), *out = json_array();
+
+	for (i = 0; i < n; i++)
+		v[i] = json_array_get(entries, i);
+	if (n > 1)
+		qsort(v, n, sizeof *v, detail_cmp);
+	for (i = 0; i < n; i++)
+		json_array_append(out, v[i]);
+	free(v);
+	json_decref(entries);
+	return out;
+}
+
 /* GET sys/plugins/catalog: names per type, and every entry in detail. */
 int
 plugins_list_all(struct request *req, struct txn *t)
@@ -348,6 +440,6 @@ plugins_list_all(struct request *req, struct txn *t)
 	}
 	set_data(req, json_pack("{s:o, s:o, s:o, s:o}", "auth", l.names[0],
 	    "database", l.names[1], "secret", l.names[2],
-	    "detailed", l.detailed));
+	    "detailed", by_version(l.detailed)));
 	return 0;
 }

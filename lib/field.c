@@ -18,7 +18,7 @@
  * characters, private use and noncharacters.  (Unassigned code points are
  * treated as printable: knowing them needs the whole Unicode table.)
  */
-static bool
+bool
 go_isprint(uint32_t r)
 {
 	static const uint32_t np[][2] = {
@@ -304,16 +304,54 @@ strlist_free(char **list, size_t n)
 	free(list);
 }
 
-static void
-list_add(struct fieldval *out, const char *s, size_t n, bool trim)
+/* The length of a Go unicode.IsSpace character at s, or 0. */
+static size_t
+space_len(const char *s, size_t n)
 {
-	while (trim && n > 0 && (*s == ' ' || *s == '\t' || *s == '\n')) {
-		s++;
-		n--;
+	const unsigned char *u = (const unsigned char *)s;
+	uint32_t	 r;
+
+	if (n == 0)
+		return 0;
+	if (strchr(" \t\n\v\f\r", s[0]) != NULL && s[0] != '\0')
+		return 1;
+	if (n >= 2 && u[0] == 0xc2 && (u[1] == 0x85 || u[1] == 0xa0))
+		return 2;
+	if (n >= 3 && (u[0] & 0xf0) == 0xe0) {
+		r = (uint32_t)(u[0] & 0x0f) << 12 | (uint32_t)(u[1] & 0x3f) << 6 |
+		    (u[2] & 0x3f);
+		if (r == 0x1680 || (r >= 0x2000 && r <= 0x200a) ||
+		    r == 0x2028 || r == 0x2029 || r == 0x202f || r == 0x205f ||
+		    r == 0x3000)
+			return 3;
 	}
-	while (trim && n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' ||
-	    s[n - 1] == '\n'))
-		n--;
+	return 0;
+}
+
+/* Length of a space character ending at s[n-1], or 0. */
+static size_t
+space_len_back(const char *s, size_t n)
+{
+	size_t	 k;
+
+	for (k = 1; k <= 3 && k <= n; k++)
+		if (space_len(s + n - k, k) == k)
+			return k;
+	return 0;
+}
+
+/* Adds one element, trimmed as strings.TrimSpace does (Vault trims all). */
+static void
+list_add(struct fieldval *out, const char *s, size_t n)
+{
+	size_t	 k;
+
+	while ((k = space_len(s, n)) > 0) {
+		s += k;
+		n -= k;
+	}
+	while ((k = space_len_back(s, n)) > 0)
+		n -= k;
 	out->list = xrealloc(out->list, (out->nlist + 1) * sizeof *out->list);
 	out->list[out->nlist++] = xstrndup(s, n);
 }
@@ -333,19 +371,43 @@ unconvertible(const char *name, const char *want, const json_t *v, bool query,
 	return conv_fail(name, v, &r, out, err);
 }
 
-/* mapstructure's error for element i of a list that is not a string. */
 static int
-bad_element(const char *name, const json_t *v, size_t i, const json_t *e,
+strpcmp_(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * mapstructure's error for the elements of a list that are not strings:
+ * "N error(s) decoding:" and one sorted "* '[i]' ..." line each.
+ */
+static int
+bad_elements(const char *name, const json_t *v, const json_t *list,
     struct fieldval *out, struct apierr *err)
 {
-	struct buf	 r;
+	struct buf	 r, line;
+	json_t		*e;
+	char		**lines = NULL;
+	size_t		 i, n = 0;
 
+	json_array_foreach(list, i, e) {
+		if (!json_is_array(e) && !json_is_object(e))
+			continue;
+		buf_init(&line);
+		buf_printf(&line, "* '[%lu]' expected type 'string', got "
+		    "unconvertible type '%s', value: '", (unsigned long)i,
+		    json_gotype(e));
+		json_gofmt(&line, e);
+		buf_addc(&line, '\'');
+		lines = xrealloc(lines, (n + 1) * sizeof *lines);
+		lines[n++] = line.data;
+	}
+	qsort(lines, n, sizeof *lines, strpcmp_);
 	buf_init(&r);
-	buf_printf(&r, "1 error(s) decoding:\n\n* '[%lu]' expected type "
-	    "'string', got unconvertible type '%s', value: '",
-	    (unsigned long)i, json_gotype(e));
-	json_gofmt(&r, e);
-	buf_addc(&r, '\'');
+	buf_printf(&r, "%lu error(s) decoding:\n\n", (unsigned long)n);
+	for (i = 0; i < n; i++)
+		buf_printf(&r, "%s%s", i ? "\n" : "", lines[i]);
+	strlist_free(lines, n);
 	return conv_fail(name, v, &r, out, err);
 }
 
@@ -356,7 +418,7 @@ bad_element(const char *name, const json_t *v, size_t i, const json_t *e,
  * string.
  */
 static int
-convert_strlist(const char *name, const json_t *v, bool query, bool split,
+convert_strlist(const char *name, const json_t *v, bool split,
     struct fieldval *out, struct apierr *err)
 {
 	const char	*s, *comma;
@@ -366,7 +428,7 @@ convert_strlist(const char *name, const json_t *v, bool query, bool split,
 	if (json_is_string(v) && !split) {
 		s = json_text(v);
 		if (*s != '\0')
-			list_add(out, s, strlen(s), false);
+			list_add(out, s, strlen(s));
 		return 0;
 	}
 	if (json_is_string(v)) {
@@ -375,30 +437,36 @@ convert_strlist(const char *name, const json_t *v, bool query, bool split,
 		while (*s != '\0' || out->nlist > 0) {
 			comma = strchr(s, ',');
 			list_add(out, s, comma ? (size_t)(comma - s) :
-			    strlen(s), split);
+			    strlen(s));
 			if (comma == NULL)
 				break;
 			s = comma + 1;
 		}
 		return 0;
 	}
-	if (json_is_null(v))
-		return 0;
+	if (json_is_null(v) || (json_is_object(v) && json_object_size(v) == 0))
+		return 0;	/* mapstructure: an empty map is an empty slice */
 	if (json_is_boolean(v)) {
-		list_add(out, json_is_true(v) ? "1" : "0", 1, split);
+		list_add(out, json_is_true(v) ? "1" : "0", 1);
 		return 0;
 	}
-	if (!json_is_array(v))
-		return unconvertible(name, "[]string", v, query, out, err);
+	if (json_is_object(v)) {
+		/* A single value is lifted into a list of one. */
+		json_t	*one = json_pack("[O]", v);
+		int	 rc = bad_elements(name, v, one, out, err);
+
+		json_decref(one);
+		return rc;
+	}
 	json_array_foreach(v, i, e) {
+		if (json_is_array(e) || json_is_object(e))
+			return bad_elements(name, v, v, out, err);
 		if (json_is_string(e))
-			list_add(out, json_text(e), strlen(json_text(e)), split);
+			list_add(out, json_text(e), strlen(json_text(e)));
 		else if (json_is_boolean(e))
-			list_add(out, json_is_true(e) ? "1" : "0", 1, split);
-		else if (json_is_null(e))
-			list_add(out, "", 0, split);
+			list_add(out, json_is_true(e) ? "1" : "0", 1);
 		else
-			return bad_element(name, v, i, e, out, err);
+			list_add(out, "", 0);
 	}
 	return 0;
 }
@@ -583,8 +651,8 @@ field_convert(const char *name, enum field_kind kind, const json_t *v,
 	memset(out, 0, sizeof *out);
 	out->set = true;
 	if (kind == FIELD_STRLIST || kind == FIELD_STRSLICE)
-		return convert_strlist(name, v, query, kind == FIELD_STRLIST,
-		    out, err);
+		return convert_strlist(name, v, kind == FIELD_STRLIST, out,
+		    err);
 	if (kind == FIELD_DURATION)
 		return convert_duration(name, v, out, err);
 	if (json_is_null(v)) {

@@ -105,6 +105,7 @@ int	 field_convert(const char *, enum field_kind, const json_t *, bool,
 int	 fields_convert(const struct field *, size_t, const json_t *, bool,
 	    struct fieldval *, struct buf *, struct apierr *);
 void	 go_quote(struct buf *, const char *);
+bool	 go_isprint(uint32_t);
 void	 fields_free(struct fieldval *, size_t);
 int	 go_parse_int64(const char *, int64_t *);
 int	 go_parse_bool(const char *, bool *);
@@ -173,6 +174,7 @@ void	 plugin_free(struct plugin *);
 
 /* semver.c: plugin versions. */
 char	*semver_canonical(const char *, struct buf *);	/* new */
+int	 semver_compare(const char *, const char *);
 
 /* policy.c: Vault's ACL policy language and its evaluation. */
 #define CAP_DENY	0x01

@@ -32,6 +32,16 @@ numeric(const char *s)
 	return p;
 }
 
+/* Whether n digits hold a value above INT64_MAX (Vault parses int64). */
+static bool
+too_big(const char *s, size_t n)
+{
+	static const char max[] = "9223372036854775807";
+
+	return n > sizeof max - 1 || (n == sizeof max - 1 &&
+	    strncmp(s, max, n) > 0);
+}
+
 /* Dot-separated identifiers up to a stop byte; NULL if malformed. */
 static const char *
 identifiers(const char *s, bool prerelease, char stop)
@@ -78,6 +88,13 @@ semver_canonical(const char *in, struct buf *why)
 	for (;;) {
 		if ((p = numeric(s)) == NULL)
 			goto bad;
+		if (too_big(s, (size_t)(p - s))) {
+			buf_adds(why, "Error parsing version: strconv.ParseInt: "
+			    "parsing \"");
+			buf_add(why, s, (size_t)(p - s));
+			buf_adds(why, "\": value out of range");
+			return NULL;
+		}
 		parts[n] = s;
 		lens[n++] = (size_t)(p - s);
 		s = p;
@@ -121,4 +138,91 @@ semver_canonical(const char *in, struct buf *why)
 bad:
 	buf_printf(why, "Malformed version: %s", in);
 	return NULL;
+}
+
+/* Compares two numeric strings without leading zeros. */
+static int
+numcmp(const char *a, size_t na, const char *b, size_t nb)
+{
+	int	 c;
+
+	if (na != nb)
+		return na < nb ? -1 : 1;
+	c = strncmp(a, b, na);
+	return c < 0 ? -1 : c > 0;
+}
+
+static bool
+all_digits(const char *s, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if (!is_digit(s[i]))
+			return false;
+	return n > 0;
+}
+
+/* Pre-release precedence (SemVer 2.0.0 §11): identifier by identifier. */
+static int
+precmp(const char *a, size_t na, const char *b, size_t nb)
+{
+	size_t	 la, lb, n;
+	int	 c;
+
+	while (na > 0 && nb > 0) {
+		for (la = 0; la < na && a[la] != '.'; la++)
+			;
+		for (lb = 0; lb < nb && b[lb] != '.'; lb++)
+			;
+		if (all_digits(a, la) && all_digits(b, lb))
+			c = numcmp(a, la, b, lb);
+		else if (all_digits(a, la) != all_digits(b, lb))
+			c = all_digits(a, la) ? -1 : 1;
+		else {
+			n = la < lb ? la : lb;
+			c = strncmp(a, b, n);
+			c = c != 0 ? (c < 0 ? -1 : 1) : (la == lb ? 0 :
+			    la < lb ? -1 : 1);
+		}
+		if (c != 0)
+			return c;
+		a += la + (la < na);
+		na -= la + (la < na);
+		b += lb + (lb < nb);
+		nb -= lb + (lb < nb);
+	}
+	return na == nb ? 0 : na == 0 ? -1 : 1;
+}
+
+/*
+ * Orders canonical versions ("v1.2.3-rc1+b") by SemVer precedence, build
+ * metadata ignored; "" (no version) comes first.
+ */
+int
+semver_compare(const char *a, const char *b)
+{
+	const char	*pa, *pb;
+	size_t		 la, lb;
+	int		 i, c;
+
+	if (*a == '\0' || *b == '\0')
+		return (*a != '\0') - (*b != '\0');
+	a += *a == 'v';
+	b += *b == 'v';
+	for (i = 0; i < 3; i++) {
+		la = strspn(a, "0123456789");
+		lb = strspn(b, "0123456789");
+		if ((c = numcmp(a, la, b, lb)) != 0)
+			return c;
+		a += la + (a[la] == '.');
+		b += lb + (b[lb] == '.');
+	}
+	pa = *a == '-' ? a + 1 : NULL;
+	pb = *b == '-' ? b + 1 : NULL;
+	if (pa == NULL || pb == NULL)
+		return (pa == NULL) - (pb == NULL);
+	la = strcspn(pa, "+");
+	lb = strcspn(pb, "+");
+	return precmp(pa, la, pb, lb);
 }

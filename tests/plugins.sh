@@ -10,6 +10,9 @@
 # through the real server and checks that no plugin is left pointing at a
 # runtime that is gone.
 #
+# Where SPEC only names a check, the expected text is Vault's at the
+# reference (handlePluginCatalogUpdate, getVersion, go-version's NewSemver,
+# encoding/hex, listInternal/sortVersionedPlugins), read from its source.
 # lighttpd answers LIST with 501 and a body-less POST with 411, so lists
 # use GET ?list=true and every write sends --data.
 #
@@ -358,7 +361,7 @@ test_validation_boundaries() {
 	expect_read auth ocinort "" "$(pdata ocinort "" '[]' 31 "" img)"
 	# Metadata other than the exact "builtin" identifier is allowed.
 	reg_ok auth notb '{"sha256":"31","command":"c","version":"1.0.0+notbuiltin"}'
-	expect_read auth notb "version=v1.0.0%2Bnotbuiltin" \
+	[ "$STATUS" = 204 ] && expect_read auth notb "version=v1.0.0%2Bnotbuiltin" \
 	    "$(pdata notb c '[]' 31 v1.0.0+notbuiltin)"
 	reg_ok auth notb '{"sha256":"31","command":"c","version":"1.0.0-builtin"}'
 	expect_read auth notb "version=1.0.0-builtin" \
@@ -411,15 +414,23 @@ test_validation_order() {
 # go-version (the semver package Vault uses) accepts more than SemVer 2.0:
 # any number of numeric parts, leading zeros, "~", numeric pre-release
 # identifiers with leading zeros; it fails on numbers beyond int64.
-test_version_forms_of_go_version() {
-	local pair in want
+# Versions follow Semantic Versioning 2.0.0 plus Vault's two liberties (a
+# leading v, one or two parts); forms only go-version accepts are refused
+# (README, differences from Vault).
+test_version_forms() {
+	local in
+	for in in 1.2.3.4 01.02.03 1.0.0-01 1.0.0-a~b 1.0.0+x~y; do
+		reg_err secret forms "$(jq -cn --arg v "$in" '{version:$v,sha256:"31",command:"c"}')" \
+		    "$(bad_version "$in" "Malformed version: $in")"
+	done
+	local pair want
 	for pair in 'v1|v1.0.0' '1.2|v1.2.0' '0.0.0|v0.0.0' \
 	    '1.0.0-rc.1+build.5|v1.0.0-rc.1+build.5' '1.0.0--x|v1.0.0--x' \
-	    '1.2.3.4|v1.2.3.4' '01.02.03|v1.2.3' '1.0.0-01|v1.0.0-01' \
-	    '1.0.0-a~b|v1.0.0-a~b' '1.0.0+x~y|v1.0.0+x~y' \
 	    '1.0.0-0a|v1.0.0-0a'; do
 		in=${pair%|*} want=${pair#*|}
 		reg_ok secret forms "$(jq -cn --arg v "$in" '{version:$v,sha256:"31",command:"c"}')"
+		# One failure per refused form, not a cascade.
+		[ "$STATUS" = 204 ] || continue
 		expect_read secret forms "version=$(jq -rn --arg v "$want" '$v|@uri')" \
 		    "$(pdata forms c '[]' 31 "$want")"
 		del_plugin secret forms "$(jq -rn --arg v "$want" '$v|@uri')"
@@ -543,6 +554,7 @@ test_typed_lists() {
 }
 
 test_catalog_listing() {
+	local want path
 	put_runtime gvisor '{"oci_runtime":"runsc"}'
 	call GET "$PC"
 	expect_ok '{"auth":[],"database":[],"detailed":[],"secret":[]}'
@@ -553,16 +565,23 @@ test_catalog_listing() {
 	reg_ok auth Zed '{"sha256":"dd","command":"z","runtime":"elsewhere"}'
 	reg_ok database pg '{"sha256":"ee","oci_image":"pg:1","version":"1.0.0"}'
 
-	call GET "$PC"
-	expect_ok "$(printf '{"auth":%s,"database":%s,"detailed":[%s],"secret":%s}' \
+	want=$(printf '{"auth":%s,"database":%s,"detailed":[%s],"secret":%s}' \
 	    "$(strs Zed jwt)" "$(strs pg)" "$(joined \
 	    "$(detail auth Zed "" dd "" elsewhere)" \
 	    "$(detail auth jwt "" cc)" \
 	    "$(detail auth jwt v0.16.0 bb hashicorp/jwt gvisor)" \
 	    "$(detail database pg v1.0.0 ee pg:1)" \
-	    "$(detail secret kv "" aa)")" "$(strs kv)")"
-	call GET "$PC/"
-	assertEquals "GET $PC/: status ($BODY)" 200 "$STATUS"
+	    "$(detail secret kv "" aa)")" "$(strs kv)")
+	for path in "$PC" "$PC/"; do
+		call GET "$path"
+		# Names, order, oci_image and runtime first (sha256 aside), so
+		# that the sha256 difference below does not hide them ...
+		assertEquals "$LAST: data without detailed[].sha256" \
+		    "$(jq -c '.detailed |= map(del(.sha256))' <<<"$want")" \
+		    "$(jq -c '.data | .detailed |= map(del(.sha256))' "$RAW" 2>&1)"
+		# ... then the exact bytes, with Vault's sha256 in each entry.
+		expect_ok "$want"
+	done
 }
 
 # Vault sorts the detailed list by type, name and then semantic version
@@ -627,6 +646,9 @@ path \"sys/plugins/catalog/*\" { capabilities = $caps }" '{policy:$p}')"
 	expect 403 "$E_DENIED_MULTI"
 	call DELETE "$PC/auth/held?version=1.0.0"
 	expect 403 "$E_DENIED_MULTI"
+	# SPEC section 5 puts the whole catalog under sudo.  (Vault's root
+	# prefix "plugins/catalog/" would not cover this one path, like the
+	# plain GET of the runtime list that SPEC section 7 lists.)
 	call GET "$PC"
 	expect 403 "$E_DENIED_MULTI"
 	# The ACL check comes before routing and validation.
@@ -816,7 +838,7 @@ race_req() {
 # (referenced), or delete 204 + plugin 400 (no such runtime).  Pairs run
 # in waves so that at most 2*WAVE requests are in flight.
 test_race_register_vs_delete_runtime() {
-	local n=60 wave=20 dir=$TMPROOT/race start i id pc dc gp gr
+	local n=100 wave=25 dir=$TMPROOT/race start i id pc dc gp gr
 	local -a pids
 	local plugin_first=0 delete_first=0 both_ok=0 both_refused=0 other=0
 	local dangling=0 t0 t1

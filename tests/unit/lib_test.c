@@ -2072,7 +2072,8 @@ test_strslice(void)
 	int			 rc;
 
 	for (i = 0; i < nitems(strslice_cases); i++)
-		check_list_row(FIELD_STRSLICE, "args", &strslice_cases[i], true);
+		check_list_row(FIELD_STRSLICE, "args", &strslice_cases[i],
+		    true);
 
 	/* Query values: one is a string, a repeated key is a list. */
 	for (i = 0; i < nitems(queries); i++) {
@@ -2131,8 +2132,8 @@ static const struct semver_case semver_cases[] = {
 	{ "10.20.30", "v10.20.30" },
 	{ "1.10.100", "v1.10.100" },
 	{ "2.0.0", "v2.0.0" },
-	{ "99999999999999999999999.999999999999999999.99999999999999999",
-	    "v99999999999999999999999.999999999999999999.99999999999999999" },
+	{ "9223372036854775807.0.9223372036854775807",
+	    "v9223372036854775807.0.9223372036854775807" },
 	/* One or two numeric parts are padded. */
 	{ "1.2", "v1.2.0" },
 	{ "v1.2", "v1.2.0" },
@@ -2297,18 +2298,42 @@ test_semver(void)
 			    "(%s), want \"%s\"", c->in, why.data, c->want);
 			if (got != NULL)
 				CHECK_STR(got, c->want, c->in);
-			CHECK(why.len == 0, "semver_canonical(\"%s\"): why: got "
-			    "\"%s\", want nothing", c->in, why.data);
+			CHECK(why.len == 0, "semver_canonical(\"%s\"): why: "
+			    "got \"%s\", want nothing", c->in, why.data);
 		} else {
 			buf_init(&want);
 			buf_printf(&want, "Malformed version: %s", c->in);
-			CHECK(got == NULL, "semver_canonical(\"%s\"): got \"%s\", "
-			    "want NULL", c->in, got);
+			CHECK(got == NULL, "semver_canonical(\"%s\"): got "
+			    "\"%s\", want NULL", c->in, got);
 			CHECK_STR(why.data, want.data, c->in);
 			buf_free(&want);
 		}
 		free(got);
 		buf_free(&why);
+	}
+
+	/* Parts beyond int64 are refused as Vault's parser refuses them. */
+	{
+		static const char *const big[][2] = {
+			{ "9223372036854775808.0.0", "9223372036854775808" },
+			{ "1.99999999999999999999.0", "99999999999999999999" },
+			{ "v1.2.9223372036854775808", "9223372036854775808" },
+		};
+
+		for (i = 0; i < nitems(big); i++) {
+			buf_init(&why);
+			buf_init(&want);
+			buf_printf(&want, "Error parsing version: strconv."
+			    "ParseInt: parsing \"%s\": value out of range",
+			    big[i][1]);
+			got = semver_canonical(big[i][0], &why);
+			CHECK(got == NULL, "semver_canonical(\"%s\"): got "
+			    "\"%s\", want NULL", big[i][0], got);
+			CHECK_STR(why.data, want.data, big[i][0]);
+			free(got);
+			buf_free(&why);
+			buf_free(&want);
+		}
 	}
 
 	/* A canonical form is itself valid and maps to itself. */

@@ -1088,7 +1088,8 @@ test_plugin_roundtrip(void)
 		{ "auth", "y", "", "y", NULL, 0, NULL, 0, three, 3, "", "" },
 		/* Odd but valid strings. */
 		{ "secret", "p\xc3\xa9", "v1.0.0", "\xf0\x9f\x98\x80",
-		    args_odd, 1, args_odd, 5, sha, 32, "\xc3\xa9", "r\xc3\xa9" },
+		    args_odd, 1, args_odd, 5, sha, 32, "\xc3\xa9",
+		    "r\xc3\xa9" },
 		/* Long strings and many args. */
 		{ "secret", s300, s300, s70k, many, 100, many, 100, sha, 32,
 		    s70k, s300 },
@@ -1257,11 +1258,13 @@ test_plugin_bad(void)
 		{ "empty array", SARR(NULL, "") }, { "bool", B(NULL, 1) },
 		{ "false", B(NULL, 0) }, { "map", MAP(NULL) },
 		{ "float", F(NULL) }, { "NUL inside", S(NULL, "a\0b") },
-		{ "only NUL", S(NULL, "\0") }, { "NUL at the end", S(NULL, "x\0") },
+		{ "only NUL", S(NULL, "\0") },
+		{ "NUL at the end", S(NULL, "x\0") },
 	};
 	/* Values no list field accepts. */
 	static const struct { const char *what; struct kv e; } badlist[] = {
-		{ "a string", S(NULL, "-a") }, { "an empty string", S(NULL, "") },
+		{ "a string", S(NULL, "-a") },
+		{ "an empty string", S(NULL, "") },
 		{ "nil", NIL(NULL) }, { "map", MAP(NULL) },
 		{ "bin", BIN(NULL, "-a") }, { "int", I(NULL, 0) },
 		{ "bool", B(NULL, 1) }, { "float", F(NULL) },
@@ -1276,11 +1279,14 @@ test_plugin_bad(void)
 	};
 	/* Values the sha256 field does not accept: it is bin. */
 	static const struct { const char *what; struct kv e; } badsha[] = {
-		{ "hex string", S(NULL, "abcd") }, { "empty string", S(NULL, "") },
-		{ "32-byte string", S(NULL, "0123456789abcdef0123456789abcdef") },
+		{ "hex string", S(NULL, "abcd") },
+		{ "empty string", S(NULL, "") },
+		{ "32-byte string",
+		    S(NULL, "0123456789abcdef0123456789abcdef") },
 		{ "nil", NIL(NULL) }, { "array", ARR(NULL) },
 		{ "string array", SARR(NULL, "ab") }, { "int", I(NULL, 0) },
-		{ "bool", B(NULL, 0) }, { "map", MAP(NULL) }, { "float", F(NULL) },
+		{ "bool", B(NULL, 0) }, { "map", MAP(NULL) },
+		{ "float", F(NULL) },
 	};
 	const struct patch_case	*c;
 	msgpack_sbuffer		 sb;

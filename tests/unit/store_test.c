@@ -2,7 +2,10 @@
  * store_test.c: unit tests for db/ in a fresh mkdtemp directory: runtime
  * put/get/delete/list (bytewise name order), the salt, token records and
  * their parent/child tree (revocation of descendants, purging of expired
- * tokens), ACL policies, txn_run's commit/abort/retry contract, corrupt
+ * tokens), ACL policies, the plugin catalog and its runtime_refs index
+ * (key order type, name, version; runtime_users sorted bytewise with one
+ * name per version; the index following re-registration, deletion and
+ * aborted transactions), txn_run's commit/abort/retry contract, corrupt
  * records (planted through db/internal.h), and committed data surviving a
  * close and reopen.
  */
@@ -1354,6 +1357,678 @@ test_corrupt_tokens_policies(struct store *st)
 	check_policies(st, NULL, ALL_POLICIES, "policies after corruption");
 }
 
+/* ---- plugins and the runtime_refs index ---- */
+
+enum pop_kind { PO_PUT, PO_GET, PO_DEL, PO_LIST, PO_USERS, PO_REFS,
+    PO_PLANT, PO_UNPLANT };
+
+/* One plugin-table operation; several run in one transaction. */
+struct pop {
+	enum pop_kind		 kind;
+	const struct plugin	*in;		/* PO_PUT */
+	const char		*type;		/* PO_GET, PO_DEL, PO_*PLANT */
+	const char		*name;
+	const char		*version;
+	const char		*runtime;	/* PO_USERS */
+	const void		*val;		/* PO_PLANT */
+	size_t			 vlen;
+	struct plugin		 out;		/* PO_GET: new */
+	char			*text;		/* PO_LIST, PO_USERS: new */
+	size_t			 n;		/* PO_USERS, PO_REFS: count */
+	int			 stop_after;	/* PO_LIST: 0 never */
+	int			 rc;		/* the table call's result */
+};
+
+struct pops {
+	struct pop	*v;
+	size_t		 n;
+	int		 status;	/* returned when every op succeeded */
+};
+
+struct plist {
+	struct buf	 b;
+	int		 calls;
+	int		 stop_after;
+};
+
+static int
+plist_fn(const struct plugin *p, void *arg)
+{
+	struct plist	*l = arg;
+
+	buf_printf(&l->b, "%s/%s/%s,", p->type, p->name, p->version);
+	return l->stop_after != 0 && ++l->calls >= l->stop_after;
+}
+
+static void
+pkey(struct buf *k, const char *type, const char *name, const char *version)
+{
+	buf_init(k);
+	buf_add(k, type, strlen(type) + 1);
+	buf_add(k, name, strlen(name) + 1);
+	buf_adds(k, version);
+}
+
+/* Counts every runtime -> plugin pair of the index. */
+static int
+refs_count(struct txn *t, size_t *n)
+{
+	DB	*db = t->store->runtime_refs;
+	DBC	*c;
+	DBT	 k, v;
+	int	 rc, crc;
+
+	*n = 0;
+	if ((rc = db->cursor(db, t->tid, &c, 0)) != 0)
+		return txn_fail(t, rc, "cursor");
+	memset(&k, 0, sizeof k);
+	memset(&v, 0, sizeof v);
+	while ((rc = c->get(c, &k, &v, DB_NEXT)) == 0)
+		(*n)++;
+	crc = c->close(c);
+	if (rc == DB_NOTFOUND)
+		rc = crc;
+	return rc == 0 ? 0 : txn_fail(t, rc, "counting references");
+}
+
+static int
+cb_pops(struct txn *t, void *arg)
+{
+	struct pops	*a = arg;
+	struct pop	*o;
+	struct plist	 l;
+	struct buf	 b;
+	char		**names;
+	size_t		 i, k;
+
+	for (i = 0; i < a->n; i++) {
+		o = &a->v[i];
+		free(o->text);
+		o->text = NULL;
+		switch (o->kind) {
+		case PO_PUT:
+			o->rc = plugin_put(t, o->in);
+			break;
+		case PO_GET:
+			o->rc = plugin_get(t, o->type, o->name, o->version,
+			    &o->out);
+			break;
+		case PO_DEL:
+			o->rc = plugin_delete(t, o->type, o->name, o->version);
+			break;
+		case PO_LIST:
+			memset(&l, 0, sizeof l);
+			buf_init(&l.b);
+			l.stop_after = o->stop_after;
+			o->rc = plugin_list(t, plist_fn, &l);
+			o->text = l.b.data;
+			break;
+		case PO_USERS:
+			o->rc = runtime_users(t, o->runtime, &names, &o->n);
+			buf_init(&b);
+			for (k = 0; o->rc == 0 && k < o->n; k++) {
+				buf_adds(&b, names[k]);
+				buf_addc(&b, ',');
+			}
+			if (o->rc == 0)
+				strlist_free(names, o->n);
+			o->text = b.data;
+			break;
+		case PO_REFS:
+			o->rc = refs_count(t, &o->n);
+			break;
+		case PO_PLANT:
+		case PO_UNPLANT:
+			pkey(&b, o->type, o->name, o->version);
+			if (o->kind == PO_PLANT)
+				o->rc = rec_put(t, t->store->plugins, b.data,
+				    b.len, o->val, o->vlen);
+			else
+				o->rc = rec_del(t, t->store->plugins, b.data,
+				    b.len);
+			buf_free(&b);
+			break;
+		}
+		if (o->rc == -1)
+			return -1;
+	}
+	return a->status;
+}
+
+/* Runs one op in its own transaction; returns txn_run's status. */
+static int
+prun(struct store *st, struct pop *o)
+{
+	struct pops	 a = { o, 1, 0 };
+
+	return txn_run(st, cb_pops, &a);
+}
+
+/* The plugin keys in list order, "type/name/version,"; new. */
+static char *
+plugins_listed(struct store *st, int *txrc)
+{
+	struct pop	 o;
+
+	memset(&o, 0, sizeof o);
+	o.kind = PO_LIST;
+	*txrc = prun(st, &o);
+	if (o.rc != 0) {
+		free(o.text);
+		return xasprintf("rc %d", o.rc);
+	}
+	return o.text;
+}
+
+/* runtime_users joined as "a,b,"; new. */
+static char *
+users(struct store *st, const char *runtime, int *txrc)
+{
+	struct pop	 o;
+
+	memset(&o, 0, sizeof o);
+	o.kind = PO_USERS;
+	o.runtime = runtime;
+	*txrc = prun(st, &o);
+	if (o.rc != 0) {
+		free(o.text);
+		return xasprintf("rc %d", o.rc);
+	}
+	return o.text;
+}
+
+static bool
+pstrlist_eq(char **a, size_t na, char **b, size_t nb)
+{
+	size_t	 i;
+
+	if (na != nb || (na > 0 && a == NULL))
+		return false;
+	for (i = 0; i < na; i++)
+		if (a[i] == NULL || strcmp(a[i], b[i]) != 0)
+			return false;
+	return true;
+}
+
+/* a was read back, b was stored. */
+static bool
+plugin_eq(const struct plugin *a, const struct plugin *b)
+{
+	if (a->type == NULL || a->name == NULL || a->version == NULL ||
+	    a->command == NULL || a->oci_image == NULL || a->runtime == NULL)
+		return false;
+	return strcmp(a->type, b->type) == 0 &&
+	    strcmp(a->name, b->name) == 0 &&
+	    strcmp(a->version, b->version) == 0 &&
+	    strcmp(a->command, b->command) == 0 &&
+	    pstrlist_eq(a->args, a->nargs, b->args, b->nargs) &&
+	    pstrlist_eq(a->env, a->nenv, b->env, b->nenv) &&
+	    a->sha256_len == b->sha256_len && (a->sha256_len == 0 ||
+	    (a->sha256 != NULL &&
+	    memcmp(a->sha256, b->sha256, a->sha256_len) == 0)) &&
+	    strcmp(a->oci_image, b->oci_image) == 0 &&
+	    strcmp(a->runtime, b->runtime) == 0;
+}
+
+static unsigned char	 psha[32];
+static char		*pargs[] = { "-tls-skip-verify", "x y" };
+static char		*penv[] = { "A=1", "B=" };
+
+static const struct plugin plugins[] = {
+	{ "secret", "kv", "v1.0.0", "kv", pargs, 2, penv, 2, psha, 32,
+	    "img/kv:1", "gvisor" },
+	{ "secret", "kv", "v1.10.0", "kv", NULL, 0, NULL, 0, psha, 32, "",
+	    "" },
+	{ "secret", "kv", "v1.2.0", "kv", pargs, 1, NULL, 0, psha, 32,
+	    "img/kv:2", "gvisor" },
+	{ "secret", "kv", "", "kv", NULL, 0, penv, 1, NULL, 0, "", "" },
+	{ "auth", "jwt", "v0.1.0", "", NULL, 0, NULL, 0, psha, 32, "img/jwt",
+	    "gvisor" },
+	{ "database", "pg", "", "", NULL, 0, NULL, 0, psha, 32, "img/pg",
+	    "runsc" },
+	{ "secret", "kv-x", "v1.0.0", "kvx", NULL, 0, NULL, 0, psha, 32,
+	    "img/kvx", "gvisor" },
+	{ "secret", "k", "v1.0.0", "k", NULL, 0, NULL, 0, psha, 32, "", "" },
+	/* The same name under another type is another plugin. */
+	{ "auth", "kv", "v1.0.0", "kv", NULL, 0, NULL, 0, psha, 32, "",
+	    "gvisor" },
+	{ "database", "_db", "v3.0.0", "", NULL, 0, NULL, 0, psha, 3,
+	    "img/db", "gvisor" },
+	{ "secret", "Zeta", "v1.0.0", "", NULL, 0, NULL, 0, psha, 32,
+	    "img/z", "gvisor" },
+};
+/*
+ * Key order: type, then name (a prefix first: "k" < "kv" < "kv-x"; '_'
+ * after 'Z' and before 'p'), then version bytewise ("" first, and
+ * "v1.10.0" before "v1.2.0").
+ */
+#define ALL_PLUGINS	"auth/jwt/v0.1.0,auth/kv/v1.0.0,database/_db/v3.0.0," \
+	"database/pg/,secret/Zeta/v1.0.0,secret/k/v1.0.0,secret/kv/," \
+	"secret/kv/v1.0.0,secret/kv/v1.10.0,secret/kv/v1.2.0," \
+	"secret/kv-x/v1.0.0,"
+/* Bytewise by name, whatever the type, one name per version. */
+#define GVISOR_USERS	"Zeta,_db,jwt,kv,kv,kv,kv-x,"
+#define RUNSC_USERS	"pg,"
+#define NREFS		8	/* plugins naming a runtime */
+
+/* Reads a plugin back; want NULL means it must be absent. */
+static void
+check_plugin(struct store *st, const char *type, const char *name,
+    const char *version, const struct plugin *want, const char *when)
+{
+	struct pop	 o;
+	int		 txrc;
+
+	memset(&o, 0, sizeof o);
+	o.kind = PO_GET;
+	o.type = type;
+	o.name = name;
+	o.version = version;
+	txrc = prun(st, &o);
+	if (want == NULL) {
+		CHECK(o.rc == 1 && txrc == 0, "%s: plugin_get %s/%s/%s: got rc "
+		    "%d status %d, want 1 0", when, type, name, version, o.rc,
+		    txrc);
+		if (o.rc == 0)
+			plugin_free(&o.out);
+		return;
+	}
+	CHECK(o.rc == 0 && txrc == 0, "%s: plugin_get %s/%s/%s: got rc %d "
+	    "status %d, want 0 0", when, type, name, version, o.rc, txrc);
+	if (o.rc != 0)
+		return;
+	CHECK(plugin_eq(&o.out, want), "%s: plugin_get %s/%s/%s: got {%s %s "
+	    "%s cmd=%s %zu args %zu env sha %zu oci=%s rt=%s}, want {%s %s %s "
+	    "cmd=%s %zu args %zu env sha %zu oci=%s rt=%s}", when, type, name,
+	    version, o.out.type, o.out.name, o.out.version, o.out.command,
+	    o.out.nargs, o.out.nenv, o.out.sha256_len, o.out.oci_image,
+	    o.out.runtime, want->type, want->name, want->version,
+	    want->command, want->nargs, want->nenv, want->sha256_len,
+	    want->oci_image, want->runtime);
+	plugin_free(&o.out);
+}
+
+/* Checks the list, the users of each runtime and the index size. */
+static void
+check_catalog(struct store *st, const char *list, const char *gvisor,
+    const char *runsc, size_t nrefs, const char *when)
+{
+	static const char *const none[] = { "", "gv", "gvisorx", "GVISOR",
+	    "kv", "absent" };
+	struct pop	 o;
+	char		*got, what[160];
+	size_t		 i;
+	int		 txrc;
+
+	got = plugins_listed(st, &txrc);
+	CHECK(txrc == 0, "%s: plugin_list: got status %d, want 0", when,
+	    txrc);
+	snprintf(what, sizeof what, "%s: plugin_list", when);
+	CHECK_STR(got, list, what);
+	free(got);
+	got = users(st, "gvisor", &txrc);
+	CHECK(txrc == 0, "%s: runtime_users: got status %d, want 0", when,
+	    txrc);
+	snprintf(what, sizeof what, "%s: runtime_users(gvisor)", when);
+	CHECK_STR(got, gvisor, what);
+	free(got);
+	got = users(st, "runsc", &txrc);
+	snprintf(what, sizeof what, "%s: runtime_users(runsc)", when);
+	CHECK_STR(got, runsc, what);
+	free(got);
+	/* Names are exact keys, and an empty runtime is never indexed. */
+	for (i = 0; i < nitems(none); i++) {
+		got = users(st, none[i], &txrc);
+		CHECK(txrc == 0 && strcmp(got, "") == 0, "%s: runtime_users("
+		    "\"%s\"): got \"%s\" status %d, want \"\" 0", when, none[i],
+		    got, txrc);
+		free(got);
+	}
+	memset(&o, 0, sizeof o);
+	o.kind = PO_REFS;
+	txrc = prun(st, &o);
+	CHECK(o.rc == 0 && txrc == 0 && o.n == nrefs, "%s: runtime_refs "
+	    "entries: got %zu (rc %d status %d), want %zu", when, o.n, o.rc,
+	    txrc, nrefs);
+}
+
+/* Every plugin of the table reads back unchanged. */
+static void
+check_all_plugins(struct store *st, const char *when)
+{
+	size_t	 i;
+
+	for (i = 0; i < nitems(plugins); i++)
+		check_plugin(st, plugins[i].type, plugins[i].name,
+		    plugins[i].version, &plugins[i], when);
+}
+
+static int
+pput(struct store *st, const struct plugin *p, int *rc)
+{
+	struct pop	 o;
+	int		 txrc;
+
+	memset(&o, 0, sizeof o);
+	o.kind = PO_PUT;
+	o.in = p;
+	txrc = prun(st, &o);
+	*rc = o.rc;
+	return txrc;
+}
+
+static int
+pdel(struct store *st, const char *type, const char *name,
+    const char *version, int *rc)
+{
+	struct pop	 o;
+	int		 txrc;
+
+	memset(&o, 0, sizeof o);
+	o.kind = PO_DEL;
+	o.type = type;
+	o.name = name;
+	o.version = version;
+	txrc = prun(st, &o);
+	*rc = o.rc;
+	return txrc;
+}
+
+static void
+test_plugins(struct store *st)
+{
+	struct plugin	 kv12 = plugins[2], fresh = plugins[0];
+	struct pop	 o[7];
+	struct pops	 a;
+	char		*u;
+	size_t		 i;
+	int		 rc, txrc;
+
+	for (i = 0; i < sizeof psha; i++)
+		psha[i] = (unsigned char)(0xc0 + i);
+
+	check_catalog(st, "", "", "", 0, "empty catalog");
+	check_plugin(st, "secret", "kv", "v1.0.0", NULL, "empty catalog");
+	txrc = pdel(st, "secret", "kv", "v1.0.0", &rc);
+	CHECK(rc == 1 && txrc == 0, "plugin_delete absent: got rc %d status "
+	    "%d, want 1 0", rc, txrc);
+
+	for (i = 0; i < nitems(plugins); i++) {
+		txrc = pput(st, &plugins[i], &rc);
+		CHECK(rc == 0 && txrc == 0, "plugin_put %s/%s/%s: got rc %d "
+		    "status %d, want 0 0", plugins[i].type, plugins[i].name,
+		    plugins[i].version, rc, txrc);
+	}
+	check_all_plugins(st, "after put");
+	check_catalog(st, ALL_PLUGINS, GVISOR_USERS, RUNSC_USERS, NREFS,
+	    "after put");
+
+	/* A callback's non-zero stop ends the walk early, without error. */
+	memset(o, 0, sizeof o);
+	o[0].kind = PO_LIST;
+	o[0].stop_after = 3;
+	txrc = prun(st, &o[0]);
+	CHECK(o[0].rc == 0 && txrc == 0, "plugin_list stopping after 3: got "
+	    "rc %d status %d, want 0 0", o[0].rc, txrc);
+	CHECK_STR(o[0].text, "auth/jwt/v0.1.0,auth/kv/v1.0.0,"
+	    "database/_db/v3.0.0,", "plugin_list stopping after 3");
+	free(o[0].text);
+
+	/* Keys are exact: no canonical versions, prefixes or other types. */
+	check_plugin(st, "secret", "kv", "1.0.0", NULL, "unprefixed version");
+	check_plugin(st, "secret", "kv", "v1.0", NULL, "short version");
+	check_plugin(st, "secret", "kv", "v1", NULL, "version prefix");
+	check_plugin(st, "auth", "kv", "v1.2.0", NULL, "version of another "
+	    "type");
+	check_plugin(st, "secret", "k", "", NULL, "unversioned prefix");
+	check_plugin(st, "secret", "kv-", "v1.0.0", NULL, "name prefix");
+	check_plugin(st, "Secret", "kv", "v1.0.0", NULL, "type case");
+
+	/* Putting the same plugin again changes nothing. */
+	txrc = pput(st, &plugins[0], &rc);
+	CHECK(rc == 0 && txrc == 0, "plugin_put again: got rc %d status %d, "
+	    "want 0 0", rc, txrc);
+	check_catalog(st, ALL_PLUGINS, GVISOR_USERS, RUNSC_USERS, NREFS,
+	    "after the same put");
+
+	/* Re-registering with another runtime moves the reference. */
+	kv12.runtime = "runsc";
+	txrc = pput(st, &kv12, &rc);
+	CHECK(rc == 0 && txrc == 0, "re-register kv v1.2.0 on runsc: got rc "
+	    "%d status %d, want 0 0", rc, txrc);
+	check_plugin(st, "secret", "kv", "v1.2.0", &kv12, "moved to runsc");
+	check_catalog(st, ALL_PLUGINS, "Zeta,_db,jwt,kv,kv,kv-x,", "kv,pg,",
+	    NREFS, "moved to runsc");
+	txrc = pput(st, &kv12, &rc);
+	CHECK(rc == 0 && txrc == 0, "re-register kv v1.2.0 on runsc again: "
+	    "got rc %d status %d, want 0 0", rc, txrc);
+	check_catalog(st, ALL_PLUGINS, "Zeta,_db,jwt,kv,kv,kv-x,", "kv,pg,",
+	    NREFS, "moved to runsc twice");
+
+	/* With no runtime it is indexed nowhere. */
+	kv12.runtime = "";
+	txrc = pput(st, &kv12, &rc);
+	CHECK(rc == 0 && txrc == 0, "re-register kv v1.2.0 without a runtime: "
+	    "got rc %d status %d, want 0 0", rc, txrc);
+	check_plugin(st, "secret", "kv", "v1.2.0", &kv12, "no runtime");
+	check_catalog(st, ALL_PLUGINS, "Zeta,_db,jwt,kv,kv,kv-x,", "pg,",
+	    NREFS - 1, "no runtime");
+
+	/* And back. */
+	txrc = pput(st, &plugins[2], &rc);
+	CHECK(rc == 0 && txrc == 0, "re-register kv v1.2.0 on gvisor: got rc "
+	    "%d status %d, want 0 0", rc, txrc);
+	check_all_plugins(st, "back on gvisor");
+	check_catalog(st, ALL_PLUGINS, GVISOR_USERS, RUNSC_USERS, NREFS,
+	    "back on gvisor");
+
+	/* Deleting a plugin removes its reference, and only its own. */
+	txrc = pdel(st, "secret", "kv", "v1.0.0", &rc);
+	CHECK(rc == 0 && txrc == 0, "plugin_delete kv v1.0.0: got rc %d "
+	    "status %d, want 0 0", rc, txrc);
+	check_plugin(st, "secret", "kv", "v1.0.0", NULL, "deleted");
+	check_plugin(st, "secret", "kv", "v1.2.0", &plugins[2],
+	    "other version kept");
+	check_plugin(st, "auth", "kv", "v1.0.0", &plugins[8],
+	    "other type kept");
+	check_catalog(st, "auth/jwt/v0.1.0,auth/kv/v1.0.0,database/_db/v3.0.0,"
+	    "database/pg/,secret/Zeta/v1.0.0,secret/k/v1.0.0,secret/kv/,"
+	    "secret/kv/v1.10.0,secret/kv/v1.2.0,secret/kv-x/v1.0.0,",
+	    "Zeta,_db,jwt,kv,kv,kv-x,", RUNSC_USERS, NREFS - 1,
+	    "after deleting kv v1.0.0");
+	txrc = pdel(st, "secret", "kv", "v1.0.0", &rc);
+	CHECK(rc == 1 && txrc == 0, "plugin_delete kv v1.0.0 again: got rc "
+	    "%d status %d, want 1 0", rc, txrc);
+	txrc = pdel(st, "database", "pg", "", &rc);
+	CHECK(rc == 0 && txrc == 0, "plugin_delete pg: got rc %d status %d, "
+	    "want 0 0", rc, txrc);
+	check_catalog(st, "auth/jwt/v0.1.0,auth/kv/v1.0.0,database/_db/v3.0.0,"
+	    "secret/Zeta/v1.0.0,secret/k/v1.0.0,secret/kv/,secret/kv/v1.10.0,"
+	    "secret/kv/v1.2.0,secret/kv-x/v1.0.0,", "Zeta,_db,jwt,kv,kv,kv-x,",
+	    "", NREFS - 2, "after deleting pg");
+	/* A plugin without a runtime leaves the index alone. */
+	txrc = pdel(st, "secret", "kv", "", &rc);
+	CHECK(rc == 0 && txrc == 0, "plugin_delete unversioned kv: got rc %d "
+	    "status %d, want 0 0", rc, txrc);
+	check_catalog(st, "auth/jwt/v0.1.0,auth/kv/v1.0.0,database/_db/v3.0.0,"
+	    "secret/Zeta/v1.0.0,secret/k/v1.0.0,secret/kv/v1.10.0,"
+	    "secret/kv/v1.2.0,secret/kv-x/v1.0.0,", "Zeta,_db,jwt,kv,kv,kv-x,",
+	    "", NREFS - 2, "after deleting unversioned kv");
+	for (i = 0; i < nitems(plugins); i++) {
+		txrc = pput(st, &plugins[i], &rc);
+		CHECK(rc == 0 && txrc == 0, "plugin_put %s/%s/%s back: got rc "
+		    "%d status %d, want 0 0", plugins[i].type, plugins[i].name,
+		    plugins[i].version, rc, txrc);
+	}
+	check_all_plugins(st, "put back");
+	check_catalog(st, ALL_PLUGINS, GVISOR_USERS, RUNSC_USERS, NREFS,
+	    "put back");
+
+	/*
+	 * An aborted transaction leaves records and index as they were,
+	 * although it saw its own writes.
+	 */
+	fresh.name = "new";
+	kv12 = plugins[2];
+	kv12.runtime = "runsc";
+	memset(o, 0, sizeof o);
+	o[0].kind = PO_PUT;
+	o[0].in = &fresh;
+	o[1].kind = PO_PUT;
+	o[1].in = &kv12;
+	o[2].kind = PO_DEL;
+	o[2].type = "auth";
+	o[2].name = "jwt";
+	o[2].version = "v0.1.0";
+	o[3].kind = PO_DEL;
+	o[3].type = "database";
+	o[3].name = "pg";
+	o[3].version = "";
+	o[4].kind = PO_USERS;
+	o[4].runtime = "gvisor";
+	o[5].kind = PO_USERS;
+	o[5].runtime = "runsc";
+	o[6].kind = PO_REFS;
+	memset(&a, 0, sizeof a);
+	a.v = o;
+	a.n = nitems(o);
+	a.status = 400;
+	txrc = txn_run(st, cb_pops, &a);
+	CHECK(txrc == 400, "aborted plugin writes: got status %d, want 400",
+	    txrc);
+	/* jwt deleted, one kv moved to runsc, new added. */
+	CHECK(o[4].text != NULL && strcmp(o[4].text, "Zeta,_db,kv,kv,kv-x,"
+	    "new,") == 0, "inside the aborted txn: runtime_users(gvisor): got "
+	    "\"%s\", want \"Zeta,_db,kv,kv,kv-x,new,\"",
+	    o[4].text ? o[4].text : "(null)");
+	CHECK(o[5].text != NULL && strcmp(o[5].text, "kv,") == 0, "inside the "
+	    "aborted txn: runtime_users(runsc): got \"%s\", want \"kv,\"",
+	    o[5].text ? o[5].text : "(null)");
+	CHECK(o[6].n == NREFS - 1, "inside the aborted txn: runtime_refs "
+	    "entries: got %zu, want %d", o[6].n, NREFS - 1);
+	for (i = 0; i < nitems(o); i++)
+		free(o[i].text);
+	check_plugin(st, "secret", "new", "v1.0.0", NULL, "after an abort");
+	check_all_plugins(st, "after an abort");
+	check_catalog(st, ALL_PLUGINS, GVISOR_USERS, RUNSC_USERS, NREFS,
+	    "after an abort");
+
+	/* The same when the callback fails rather than answers. */
+	a.status = -1;
+	memset(o, 0, sizeof o);
+	o[0].kind = PO_PUT;
+	o[0].in = &kv12;
+	o[1].kind = PO_DEL;
+	o[1].type = "secret";
+	o[1].name = "kv-x";
+	o[1].version = "v1.0.0";
+	a.n = 2;
+	txrc = txn_run(st, cb_pops, &a);
+	CHECK(txrc == 500, "failed plugin writes: got status %d, want 500",
+	    txrc);
+	check_all_plugins(st, "after a failure");
+	check_catalog(st, ALL_PLUGINS, GVISOR_USERS, RUNSC_USERS, NREFS,
+	    "after a failure");
+
+	/* A put and a delete in one committed transaction leave nothing. */
+	fresh.runtime = "tmp";
+	memset(o, 0, sizeof o);
+	o[0].kind = PO_PUT;
+	o[0].in = &fresh;
+	o[1].kind = PO_USERS;
+	o[1].runtime = "tmp";
+	o[2].kind = PO_DEL;
+	o[2].type = fresh.type;
+	o[2].name = fresh.name;
+	o[2].version = fresh.version;
+	o[3].kind = PO_USERS;
+	o[3].runtime = "tmp";
+	memset(&a, 0, sizeof a);
+	a.v = o;
+	a.n = 4;
+	txrc = txn_run(st, cb_pops, &a);
+	CHECK(txrc == 0 && o[2].rc == 0, "put and delete in one txn: got "
+	    "status %d rc %d, want 0 0", txrc, o[2].rc);
+	CHECK(o[1].text != NULL && strcmp(o[1].text, "new,") == 0 &&
+	    o[3].text != NULL && strcmp(o[3].text, "") == 0, "users of tmp "
+	    "in that txn: got \"%s\" then \"%s\", want \"new,\" then \"\"",
+	    o[1].text ? o[1].text : "(null)", o[3].text ? o[3].text : "(null)");
+	for (i = 0; i < 4; i++)
+		free(o[i].text);
+	check_plugin(st, "secret", "new", "v1.0.0", NULL, "put and delete");
+	check_catalog(st, ALL_PLUGINS, GVISOR_USERS, RUNSC_USERS, NREFS,
+	    "put and delete");
+	u = users(st, "tmp", &txrc);
+	CHECK_STR(u, "", "runtime_users(tmp) after put and delete");
+	free(u);
+}
+
+/*
+ * A plugin record that does not decode: 500 on read and list, and, as for
+ * every other table, it can still be deleted.
+ */
+static void
+test_corrupt_plugins(struct store *st)
+{
+	static const struct {
+		const char	*what;
+		const char	*val;
+		size_t		 vlen;
+	} bad[] = {
+		{ "text", "garbage", 7 },
+		{ "a runtime record", "\x87\xa1v\x01", 4 },
+		{ "empty value", "", 0 },
+	};
+	struct pop	 o;
+	char		*got;
+	size_t		 i;
+	int		 rc, txrc;
+
+	for (i = 0; i < nitems(bad); i++) {
+		memset(&o, 0, sizeof o);
+		o.kind = PO_PLANT;
+		o.type = "secret";
+		o.name = "bad";
+		o.version = "v1.0.0";
+		o.val = bad[i].val;
+		o.vlen = bad[i].vlen;
+		txrc = prun(st, &o);
+		CHECK(txrc == 0, "planting a corrupt plugin (%s): got %d, want "
+		    "0", bad[i].what, txrc);
+		memset(&o, 0, sizeof o);
+		o.kind = PO_GET;
+		o.type = "secret";
+		o.name = "bad";
+		o.version = "v1.0.0";
+		txrc = prun(st, &o);
+		CHECK(o.rc == -1 && txrc == 500, "plugin_get of a corrupt "
+		    "record (%s): got rc %d status %d, want -1 500",
+		    bad[i].what, o.rc, txrc);
+		if (o.rc == 0)
+			plugin_free(&o.out);
+		got = plugins_listed(st, &txrc);
+		CHECK(txrc == 500, "plugin_list with a corrupt record (%s): "
+		    "got %d, want 500", bad[i].what, txrc);
+		free(got);
+		txrc = pdel(st, "secret", "bad", "v1.0.0", &rc);
+		CHECK(rc == 0 && txrc == 0, "plugin_delete of a corrupt record "
+		    "(%s): got rc %d status %d, want 0 0", bad[i].what, rc,
+		    txrc);
+		/* Whatever the delete did, clean up behind the table. */
+		memset(&o, 0, sizeof o);
+		o.kind = PO_UNPLANT;
+		o.type = "secret";
+		o.name = "bad";
+		o.version = "v1.0.0";
+		txrc = prun(st, &o);
+		CHECK(txrc == 0, "removing the corrupt plugin: got %d, want 0",
+		    txrc);
+	}
+	check_all_plugins(st, "after corrupt plugins");
+	check_catalog(st, ALL_PLUGINS, GVISOR_USERS, RUNSC_USERS, NREFS,
+	    "after corrupt plugins");
+}
+
 /* Removes the files of a flat directory, then the directory. */
 static void
 rmtree(const char *dir)
@@ -1425,6 +2100,8 @@ main(void)
 	test_tokens_purge(st);
 	test_policies(st);
 	test_corrupt_tokens_policies(st);
+	test_plugins(st);
+	test_corrupt_plugins(st);
 	CHECK(store_checkpoint(st) == 0, "store_checkpoint: got an error, "
 	    "want 0");
 	CHECK(!store_panicked(), "store_panicked: got true, want false");
@@ -1443,6 +2120,9 @@ main(void)
 		check_list(st, ALL_NAMES, when);
 		check_salt_tokens(st, when);
 		check_policies(st, NULL, ALL_POLICIES, when);
+		check_all_plugins(st, when);
+		check_catalog(st, ALL_PLUGINS, GVISOR_USERS, RUNSC_USERS, NREFS,
+		    when);
 		CHECK(!store_panicked(), "%s: store_panicked: got true, want "
 		    "false", when);
 		store_close(st);
