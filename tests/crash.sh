@@ -107,9 +107,10 @@ test_whole_tree_kill_loses_nothing() {
 			writer "r$round-$i" "$deadline" &
 		done
 		sleep 1.5
-		# SIGKILL lighttpd, the supervisor and every worker at once.
-		pids="$(supervisor_pid) $(worker_pids | tr '\n' ' ') $(pgrep -P "$SERVER_PID" | tr '\n' ' ')"
-		kill -9 $pids "$SERVER_PID" 2>/dev/null
+		# SIGKILL the front end, the supervisor and every worker at
+		# once: every process below the reaper that server_start used.
+		pids=$(descendants "$SERVER_PID" | tr '\n' ' ')
+		kill -9 $pids 2>/dev/null
 		wait "$SERVER_PID" 2>/dev/null
 		SERVER_PID=
 		wait

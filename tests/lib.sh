@@ -8,6 +8,7 @@
 : "${CATALOGD_BIN:=$CATALOGD_BUILDDIR/catalogd}"
 export CATALOGD_BIN
 FREEPORT=$CATALOGD_BUILDDIR/tests/freeport
+REAPER=$CATALOGD_BUILDDIR/tests/reaper
 RUNNER=$CATALOGD_SRCDIR/scripts/catalogd-run
 SHUNIT2=$(command -v shunit2 || echo /usr/share/shunit2/shunit2)
 export SHUNIT_COLOR=none
@@ -36,8 +37,9 @@ server_start() {
 	for try in 1 2 3; do
 		PORT=$("$FREEPORT") || return 1
 		BASE=http://127.0.0.1:$PORT/v1
+		# Under the reaper, whatever a crash test orphans is reaped.
 		env CATALOGD_LISTEN="127.0.0.1:$PORT" CATALOGD_DATA="$DATA" \
-		    CATALOGD_ROOT_TOKEN="$ROOT_TOKEN" "$@" "$RUNNER" \
+		    CATALOGD_ROOT_TOKEN="$ROOT_TOKEN" "$@" "$REAPER" "$RUNNER" \
 		    >>"$TMPROOT/stdout" 2>>"$TMPROOT/stderr" &
 		SERVER_PID=$!
 		for i in $(seq 1 200); do
@@ -73,6 +75,15 @@ server_logs() {
 # supervisor_pid / worker_pids: the processes of the running deployment.
 supervisor_pid() { cat "$DATA/catalogd.pid"; }
 worker_pids() { pgrep -P "$(supervisor_pid)" | sort -n; }
+
+# descendants PID: every process below PID (children first level down).
+descendants() {
+	local p
+	for p in $(pgrep -P "$1"); do
+		echo "$p"
+		descendants "$p"
+	done
+}
 
 # api METHOD PATH [curl args...]: one request with $TOKEN (none if empty);
 # sets STATUS, BODY (without the final newline) and RAW (exact bytes file).
