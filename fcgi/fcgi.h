@@ -83,6 +83,7 @@ struct request {
 	json_t			*out;		/* data of a 200 answer */
 	json_t			*auth;		/* auth block of a 200 answer */
 	json_t			*warnings;	/* the handler's, before ours */
+	struct buf		 rawdata;	/* data encoded by the handler */
 	struct apierr		 err;
 };
 
@@ -95,6 +96,7 @@ int	 respond_error(struct request *, int, const char *);
 void	 respond_json(struct request *, int, const json_t *);
 void	 set_data(struct request *, json_t *);
 void	 set_auth(struct request *, json_t *);
+void	 set_rawdata(struct request *);
 json_t	*strlist_json(char **, size_t);
 void	 warn(struct request *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));

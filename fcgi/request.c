@@ -161,6 +161,19 @@ set_auth(struct request *req, json_t *auth)
 	req->status = 200;
 }
 
+/*
+ * Makes a 200 answer whose data the handler encoded itself into
+ * req->rawdata (already in Go's encoding); for answers too large to build
+ * as a tree.
+ */
+void
+set_rawdata(struct request *req)
+{
+	json_decref(req->out);
+	req->out = NULL;
+	req->status = 200;
+}
+
 /* Makes a 200 answer with data (stolen); keys are sorted as Go sorts maps. */
 void
 set_data(struct request *req, json_t *data)
@@ -181,6 +194,33 @@ add_warning(json_t *warnings, const char *what, const struct buf *names)
 	w = xasprintf("%s: [%s]", what, names->data);
 	json_array_append_new(warnings, json_string(w));
 	free(w);
+}
+
+/*
+ * Writes an envelope whose data was encoded by the handler (req->rawdata,
+ * a large list): the envelope is encoded with "data":null, and the data
+ * text goes in its place, so the list is never copied into one string.
+ * The fields before data are fixed in form, so the first ,"data":null, is
+ * the data member.
+ */
+static void
+write_spliced(struct request *req, const json_t *env)
+{
+	static const char mark[] = ",\"data\":null,";
+	char		*text, *at;
+	const char	*rest;
+	size_t		 len;
+
+	text = json_encode_go(env, &len);
+	if ((at = strstr(text, mark)) == NULL)
+		abort();
+	respond_raw(req, 200, NULL, 0);		/* the headers */
+	rest = at + strlen(",\"data\":null");
+	FCGX_PutStr(text, (int)(at - text) + 8, req->fx->out);	/* ,"data": */
+	FCGX_PutStr(req->rawdata.data, (int)req->rawdata.len, req->fx->out);
+	FCGX_PutStr(rest, (int)(len - (size_t)(rest - text)), req->fx->out);
+	FCGX_PutStr("\n", 1, req->fx->out);
+	free(text);
 }
 
 static void
@@ -210,7 +250,12 @@ write_envelope(struct request *req)
 	json_object_set_new(env, "mount_type",
 	    json_string(req->route ? req->route->mount_type : "system"));
 	json_decref(warnings);
-	respond_json(req, 200, env);
+	if (req->rawdata.len == 0) {
+		respond_json(req, 200, env);
+		json_decref(env);
+		return;
+	}
+	write_spliced(req, env);
 	json_decref(env);
 }
 
@@ -477,6 +522,7 @@ request_txn(struct txn *t, void *arg)
 	json_decref(req->auth);
 	json_decref(req->warnings);
 	req->out = req->auth = req->warnings = NULL;
+	req->rawdata.len = 0;
 	req->status = 0;
 	req->use_spent = false;
 	if ((rc = auth_check(req, t)) == 0) {
@@ -517,6 +563,7 @@ request_free(struct request *req)
 	free(req->type);
 	buf_free(&req->ignored);
 	buf_free(&req->replaced);
+	buf_free(&req->rawdata);
 }
 
 void
@@ -531,6 +578,7 @@ request_handle(FCGX_Request *fx, struct store *st, const struct config *cfg)
 	req.cfg = cfg;
 	buf_init(&req.ignored);
 	buf_init(&req.replaced);
+	buf_init(&req.rawdata);
 	if ((rc = pre_auth(&req)) != 0)
 		write_error(&req, rc, req.err.text);
 	else if (strcmp(req.path, "sys/health") == 0 && req.op == OP_READ)

@@ -115,10 +115,25 @@ runtimes_delete(struct request *req, struct txn *t)
 	return rc;
 }
 
+/*
+ * Appends one runtime to the list text.  runtime_json's keys are already
+ * in Go's sorted order, so each object is encoded on its own and no tree
+ * of the whole list is ever built: a list costs its text, not a tree.
+ */
 static int
 append_runtime(const struct runtime *r, void *arg)
 {
-	json_array_append_new(arg, runtime_json(r));
+	struct buf	*b = arg;
+	json_t		*o = runtime_json(r);
+	char		*text;
+	size_t		 len;
+
+	text = json_encode_go(o, &len);
+	json_decref(o);
+	if (b->data[b->len - 1] != '[')
+		buf_addc(b, ',');
+	buf_add(b, text, len);
+	free(text);
 	return 0;
 }
 
@@ -126,7 +141,6 @@ int
 runtimes_list(struct request *req, struct txn *t)
 {
 	const char	*type = str(&req->vals[0]);
-	json_t		*list;
 	struct buf	 msg;
 	int		 rc;
 
@@ -138,11 +152,10 @@ runtimes_list(struct request *req, struct txn *t)
 		buf_free(&msg);
 		return rc;
 	}
-	list = json_array();
-	if (runtime_list(t, append_runtime, list) == -1) {
-		json_decref(list);
+	buf_adds(&req->rawdata, "{\"runtimes\":[");
+	if (runtime_list(t, append_runtime, &req->rawdata) == -1)
 		return -1;
-	}
-	set_data(req, json_pack("{s:o}", "runtimes", list));
+	buf_adds(&req->rawdata, "]}");
+	set_rawdata(req);
 	return 0;
 }

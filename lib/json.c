@@ -262,11 +262,21 @@ static void
 go_escapes(const char *s, size_t n, struct buf *out)
 {
 	bool	 instr = false;
-	size_t	 i;
+	size_t	 i, run;
 
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
+		/* Copy a run of bytes that need no attention in one go. */
+		for (run = i; run < n && s[run] != '"' && s[run] != '\\' &&
+		    s[run] != '<' && s[run] != '>' && s[run] != '&' &&
+		    (unsigned char)s[run] != 0xe2; run++)
+			;
+		if (run > i) {
+			buf_add(out, s + i, run - i);
+			i = run - 1;
+			continue;
+		}
 		if (!instr) {
 			if (c == '"')
 				instr = true;
