@@ -94,6 +94,30 @@ keycmp(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* Whether every object inside j already has its keys in sorted order. */
+static bool
+is_sorted(const json_t *j)
+{
+	const char	*k, *prev = NULL;
+	json_t		*v;
+	size_t		 i;
+
+	if (json_is_array(j)) {
+		json_array_foreach(j, i, v)
+			if (!is_sorted(v))
+				return false;
+		return true;
+	}
+	if (!json_is_object(j))
+		return true;
+	json_object_foreach((json_t *)j, k, v) {
+		if ((prev != NULL && strcmp(prev, k) > 0) || !is_sorted(v))
+			return false;
+		prev = k;
+	}
+	return true;
+}
+
 static json_t *
 sorted(json_t *j)
 {
@@ -101,6 +125,8 @@ sorted(json_t *j)
 	json_t		 *v, *out;
 	size_t		  i, n;
 
+	if (is_sorted(j))	/* most handlers build their data in order */
+		return json_incref(j);
 	if (json_is_array(j)) {
 		out = json_array();
 		json_array_foreach(j, i, v)
