@@ -28,6 +28,8 @@ struct txn {
 /* records.c: get/put/delete of values inside a transaction. */
 typedef int	(*rec_decode_fn)(const void *, size_t, void *);
 typedef void	(*rec_encode_fn)(const void *, struct buf *);
+typedef int	(*rec_scan_fn)(const void *, size_t, const void *, size_t,
+		    void *);
 int	rec_get(struct txn *, DB *, const void *, size_t, void **, size_t *);
 int	rec_get_as(struct txn *, DB *, const void *, size_t, rec_decode_fn,
 	    void *, const char *);
@@ -35,5 +37,6 @@ int	rec_put(struct txn *, DB *, const void *, size_t, const void *, size_t);
 int	rec_put_as(struct txn *, DB *, const void *, size_t, rec_encode_fn,
 	    const void *);
 int	rec_del(struct txn *, DB *, const void *, size_t);
+int	rec_scan(struct txn *, DB *, rec_scan_fn, void *, const char *);
 
 #endif

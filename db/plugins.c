@@ -190,36 +190,35 @@ plugin_delete(struct txn *t, const char *type, const char *name,
 	return rc;
 }
 
+struct plugin_scan {
+	int	(*fn)(const struct plugin *, void *);
+	void	*arg;
+};
+
+static int
+plugin_one(const void *key, size_t klen, const void *val, size_t vlen,
+    void *arg)
+{
+	struct plugin_scan	*sc = arg;
+	struct plugin		 p;
+	int			 stop;
+
+	if (record_plugin_decode(val, vlen, &p) == -1)
+		return -1;
+	stop = sc->fn(&p, sc->arg);
+	plugin_free(&p);
+	return stop ? 1 : 0;
+}
+
 /* Calls fn for every plugin in key order; fn returning non-zero stops. */
 int
 plugin_list(struct txn *t, int (*fn)(const struct plugin *, void *),
     void *arg)
 {
-	DB		*db = t->store->plugins;
-	DBC		*c;
-	DBT		 k, v;
-	struct plugin	 p;
-	int		 rc, crc, stop = 0;
+	struct plugin_scan	 sc = { fn, arg };
 
-	if ((rc = db->cursor(db, t->tid, &c, 0)) != 0)
-		return txn_fail(t, rc, "cursor");
-	memset(&k, 0, sizeof k);
-	memset(&v, 0, sizeof v);
-	k.flags = v.flags = DB_DBT_REALLOC;
-	while (!stop && (rc = c->get(c, &k, &v, DB_NEXT)) == 0) {
-		if (record_plugin_decode(v.data, v.size, &p) == -1) {
-			rc = DB_VERIFY_BAD;
-			break;
-		}
-		stop = fn(&p, arg);
-		plugin_free(&p);
-	}
-	free(k.data);
-	free(v.data);
-	crc = c->close(c);
-	if (rc == DB_NOTFOUND || (rc == 0 && stop))
-		rc = crc;
-	return rc == 0 ? 0 : txn_fail(t, rc, "listing plugins");
+	return rec_scan(t, t->store->plugins, plugin_one, &sc,
+	    "listing plugins");
 }
 
 static int

@@ -41,36 +41,37 @@ policy_delete(struct txn *t, const char *name)
 	return rec_del(t, t->store->policies, name, strlen(name));
 }
 
+struct names {
+	char	**list;
+	size_t	  n;
+};
+
+static int
+name_one(const void *key, size_t klen, const void *val, size_t vlen,
+    void *arg)
+{
+	struct names	*nm = arg;
+
+	nm->list = xrealloc(nm->list, (nm->n + 1) * sizeof *nm->list);
+	nm->list[nm->n++] = xstrndup(key, klen);
+	return 0;
+}
+
 /* All policy names in key order, as a new list of new strings. */
 int
 policy_names(struct txn *t, char ***names, size_t *n)
 {
-	DB	*db = t->store->policies;
-	DBC	*c;
-	DBT	 k, v;
-	int	 rc, crc;
+	struct names	 nm = { NULL, 0 };
+	int		 rc;
 
-	*names = NULL;
-	*n = 0;
-	if ((rc = db->cursor(db, t->tid, &c, 0)) != 0)
-		return txn_fail(t, rc, "cursor");
-	memset(&k, 0, sizeof k);
-	memset(&v, 0, sizeof v);
-	k.flags = v.flags = DB_DBT_REALLOC;
-	while ((rc = c->get(c, &k, &v, DB_NEXT)) == 0) {
-		*names = xrealloc(*names, (*n + 1) * sizeof **names);
-		(*names)[(*n)++] = xstrndup(k.data, k.size);
+	rc = rec_scan(t, t->store->policies, name_one, &nm,
+	    "listing policies");
+	if (rc == -1) {
+		strlist_free(nm.list, nm.n);
+		nm.list = NULL;
+		nm.n = 0;
 	}
-	free(k.data);
-	free(v.data);
-	crc = c->close(c);
-	if (rc == DB_NOTFOUND)
-		rc = crc;
-	if (rc != 0) {
-		strlist_free(*names, *n);
-		*names = NULL;
-		*n = 0;
-		return txn_fail(t, rc, "listing policies");
-	}
-	return 0;
+	*names = nm.list;
+	*n = nm.n;
+	return rc;
 }

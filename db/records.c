@@ -104,3 +104,31 @@ rec_del(struct txn *t, DB *db, const void *key, size_t klen)
 		return txn_fail(t, rc, "del");
 	return 0;
 }
+
+/*
+ * Calls fn with every key and value of db, in key order, inside the
+ * transaction.  fn returns 0 to go on, 1 to stop, -1 when the value does
+ * not decode (a storage failure named by what).  0, or -1 after txn_fail.
+ */
+int
+rec_scan(struct txn *t, DB *db, rec_scan_fn fn, void *arg, const char *what)
+{
+	DBC	*c;
+	DBT	 k, v;
+	int	 rc, crc, r = 0;
+
+	if ((rc = db->cursor(db, t->tid, &c, 0)) != 0)
+		return txn_fail(t, rc, "cursor");
+	memset(&k, 0, sizeof k);
+	memset(&v, 0, sizeof v);
+	k.flags = v.flags = DB_DBT_REALLOC;
+	while (r == 0 && (rc = c->get(c, &k, &v, DB_NEXT)) == 0)
+		if ((r = fn(k.data, k.size, v.data, v.size, arg)) == -1)
+			rc = DB_VERIFY_BAD;
+	free(k.data);
+	free(v.data);
+	crc = c->close(c);
+	if (rc == DB_NOTFOUND || (rc == 0 && r == 1))
+		rc = crc;
+	return rc == 0 ? 0 : txn_fail(t, rc, what);
+}

@@ -70,36 +70,33 @@ runtime_delete(struct txn *t, const char *name)
 	return rc;
 }
 
+struct runtime_scan {
+	int	(*fn)(const struct runtime *, void *);
+	void	*arg;
+};
+
+static int
+runtime_one(const void *key, size_t klen, const void *val, size_t vlen,
+    void *arg)
+{
+	struct runtime_scan	*sc = arg;
+	struct runtime		 r;
+	int			 stop;
+
+	if (record_runtime_decode(val, vlen, &r) == -1)
+		return -1;
+	stop = sc->fn(&r, sc->arg);
+	runtime_free(&r);
+	return stop ? 1 : 0;
+}
+
 /* Calls fn for every runtime in key order; fn returning non-zero stops. */
 int
 runtime_list(struct txn *t, int (*fn)(const struct runtime *, void *),
     void *arg)
 {
-	DB	*db = t->store->runtimes;
-	DBC	*c;
-	DBT	 k, v;
-	struct runtime r;
-	int	 rc, crc, stop = 0;
+	struct runtime_scan	 sc = { fn, arg };
 
-	if ((rc = db->cursor(db, t->tid, &c, 0)) != 0)
-		return txn_fail(t, rc, "cursor");
-	memset(&k, 0, sizeof k);
-	memset(&v, 0, sizeof v);
-	k.flags = v.flags = DB_DBT_REALLOC;
-	while (!stop && (rc = c->get(c, &k, &v, DB_NEXT)) == 0) {
-		if (record_runtime_decode(v.data, v.size, &r) == -1) {
-			rc = DB_VERIFY_BAD;
-			break;
-		}
-		stop = fn(&r, arg);
-		runtime_free(&r);
-	}
-	free(k.data);
-	free(v.data);
-	crc = c->close(c);
-	if (rc == DB_NOTFOUND || (rc == 0 && stop))
-		rc = crc;
-	if (rc != 0)
-		return txn_fail(t, rc, "listing runtimes");
-	return 0;
+	return rec_scan(t, t->store->runtimes, runtime_one, &sc,
+	    "listing runtimes");
 }

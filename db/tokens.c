@@ -158,41 +158,41 @@ token_revoke(struct txn *t, const unsigned char hash[TOKEN_HASH_LEN])
 	return rc;
 }
 
+struct expired {
+	int64_t		 now;
+	unsigned char	 found[100][TOKEN_HASH_LEN];
+	size_t		 n;
+};
+
+static int
+expired_one(const void *key, size_t klen, const void *val, size_t vlen,
+    void *arg)
+{
+	struct expired		*ex = arg;
+	struct token_rec	 rec;
+
+	if (klen != TOKEN_HASH_LEN || record_token_decode(val, vlen, &rec) == -1)
+		return 0;	/* not a token: leave it to a lookup to report */
+	if (rec.expire != 0 && rec.expire <= ex->now)
+		memcpy(ex->found[ex->n++], key, TOKEN_HASH_LEN);
+	token_rec_free(&rec);
+	return ex->n == 100 ? 1 : 0;
+}
+
 /* Revokes up to 100 tokens that expired by now; *n gets how many. */
 int
 tokens_purge(struct txn *t, int64_t now, size_t *n)
 {
-	DB		*db = t->store->tokens;
-	DBC		*c;
-	DBT		 k, v;
-	struct token_rec rec;
-	unsigned char	 found[100][TOKEN_HASH_LEN];
+	struct expired	*ex = xcalloc(1, sizeof *ex);
 	size_t		 i;
-	int		 rc, crc;
+	int		 rc;
 
-	*n = 0;
-	if ((rc = db->cursor(db, t->tid, &c, 0)) != 0)
-		return txn_fail(t, rc, "cursor");
-	memset(&k, 0, sizeof k);
-	memset(&v, 0, sizeof v);
-	k.flags = v.flags = DB_DBT_REALLOC;
-	while (*n < 100 && (rc = c->get(c, &k, &v, DB_NEXT)) == 0) {
-		if (k.size != TOKEN_HASH_LEN ||
-		    record_token_decode(v.data, v.size, &rec) == -1)
-			continue;
-		if (rec.expire != 0 && rec.expire <= now)
-			memcpy(found[(*n)++], k.data, TOKEN_HASH_LEN);
-		token_rec_free(&rec);
-	}
-	free(k.data);
-	free(v.data);
-	crc = c->close(c);
-	if (rc == DB_NOTFOUND || rc == 0)
-		rc = crc;
-	if (rc != 0)
-		return txn_fail(t, rc, "scanning tokens");
-	for (i = 0; i < *n; i++)
-		if (token_revoke(t, found[i]) == -1)
-			return -1;
-	return 0;
+	ex->now = now;
+	rc = rec_scan(t, t->store->tokens, expired_one, ex, "scanning tokens");
+	for (i = 0; rc == 0 && i < ex->n; i++)
+		if (token_revoke(t, ex->found[i]) == -1)
+			rc = -1;
+	*n = rc == 0 ? ex->n : 0;
+	free(ex);
+	return rc;
 }

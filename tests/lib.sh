@@ -138,3 +138,15 @@ lib_teardown() {
 		rm -rf "$TMPROOT"
 	fi
 }
+
+# suite_teardown: for suites with one server for all tests; prints the
+# assertion counts.  shunit2 2.1.8 runs the tear-downs again from its EXIT
+# trap, so only the first call does anything.
+suite_teardown() {
+	[ -n "$SERVER_PID" ] || return 0
+	echo "assertions: ${__shunit_assertsTotal:-?} total," \
+	    "${__shunit_assertsPassed:-?} passed," \
+	    "${__shunit_assertsFailed:-?} failed," \
+	    "${__shunit_assertsSkipped:-?} skipped"
+	lib_teardown
+}

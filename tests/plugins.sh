@@ -183,15 +183,7 @@ oneTimeSetUp() {
 	server_start || exit 1
 }
 
-# shunit2 2.1.8 runs the tear-downs again from its EXIT trap: only once.
-oneTimeTearDown() {
-	[ -n "$SERVER_PID" ] || return 0
-	echo "assertions: ${__shunit_assertsTotal:-?} total," \
-	    "${__shunit_assertsPassed:-?} passed," \
-	    "${__shunit_assertsFailed:-?} failed," \
-	    "${__shunit_assertsSkipped:-?} skipped"
-	lib_teardown
-}
+oneTimeTearDown() { suite_teardown; }
 
 setUp() {
 	TOKEN=$ROOT_TOKEN
