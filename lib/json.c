@@ -262,7 +262,7 @@ static const char hex[] = "0123456789abcdef";
  * \t, other control bytes and < > & as \u00xx in lower case, U+2028 and
  * U+2029 escaped, every other byte (valid UTF-8) as it is.
  */
-static void
+void
 go_string(struct buf *out, const char *s, size_t n)
 {
 	size_t	 i, run = 0;

@@ -68,6 +68,7 @@ bool	 json_is_number_text(const json_t *);
 const char *json_text(const json_t *);		/* borrowed from the value */
 json_t	*json_number_text(const char *);	/* new */
 char	*json_encode_go(const json_t *, size_t *);	/* new */
+void	 go_string(struct buf *, const char *, size_t);
 void	 json_gofmt(struct buf *, const json_t *);
 const char *json_gotype(const json_t *);
 
@@ -200,6 +201,7 @@ unsigned acl_capabilities(const struct policy *, const char *, bool);
 
 /* token.c: token syntax, salted hashes, random identifiers. */
 #define TOKEN_HASH_LEN	32
+#define TOKEN_MAX	256	/* longest token the syntax allows */
 #define SALT_LEN	32
 bool	 token_syntax_ok(const char *);
 void	 token_hash(const unsigned char *, size_t, const char *,

@@ -22,7 +22,7 @@ token_syntax_ok(const char *t)
 {
 	size_t	 n = strlen(t), i;
 
-	if (n == 0 || n > 256)
+	if (n == 0 || n > TOKEN_MAX)
 		return false;
 	for (i = 0; i < n; i++) {
 		char c = t[i];
