@@ -221,12 +221,6 @@ plugin_list(struct txn *t, int (*fn)(const struct plugin *, void *),
 	    "listing plugins");
 }
 
-static int
-strpcmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /*
  * The names of the plugins that name a runtime, one per registered
  * version, sorted bytewise; a new list.  0, or -1 on failure.
@@ -271,6 +265,6 @@ runtime_users(struct txn *t, const char *runtime, char ***names, size_t *n)
 		return txn_fail(t, rc, "reading runtime references");
 	}
 	if (*n > 1)
-		qsort(*names, *n, sizeof **names, strpcmp);
+		qsort(*names, *n, sizeof **names, strp_cmp);
 	return 0;
 }

@@ -87,13 +87,6 @@ respond_error(struct request *req, int status, const char *text)
 	return status;
 }
 
-/* Rebuilds an object with its keys in sorted order, recursively. */
-static int
-keycmp(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* Whether every object inside j already has its keys in sorted order. */
 static bool
 is_sorted(const json_t *j)
@@ -118,6 +111,7 @@ is_sorted(const json_t *j)
 	return true;
 }
 
+/* Rebuilds an object with its keys in sorted order, recursively. */
 static json_t *
 sorted(json_t *j)
 {
@@ -140,7 +134,7 @@ sorted(json_t *j)
 	i = 0;
 	json_object_foreach(j, k, v)
 		keys[i++] = k;
-	qsort(keys, n, sizeof *keys, keycmp);
+	qsort(keys, n, sizeof *keys, strp_cmp);
 	out = json_object();
 	for (i = 0; i < n; i++)
 		json_object_set_new(out, keys[i],

@@ -154,12 +154,6 @@ warn_missing_policies(struct request *req, struct txn *t,
 	return 0;
 }
 
-static int
-strpcmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* Vault's SanitizePolicies: trimmed, lower case, no empties, sorted, unique. */
 static void
 sanitize(char ***list, size_t *n, bool add_default)
@@ -174,7 +168,7 @@ sanitize(char ***list, size_t *n, bool add_default)
 		*list = xrealloc(*list, (*n + 1) * sizeof **list);
 		(*list)[(*n)++] = xstrdup("default");
 	}
-	qsort(*list, *n, sizeof **list, strpcmp);
+	qsort(*list, *n, sizeof **list, strp_cmp);
 	for (i = j = 0; i < *n; i++) {
 		if ((*list)[i][0] == '\0' ||
 		    (j > 0 && strcmp((*list)[j - 1], (*list)[i]) == 0)) {

@@ -371,12 +371,6 @@ unconvertible(const char *name, const char *want, const json_t *v, bool query,
 	return conv_fail(name, v, &r, out, err);
 }
 
-static int
-strpcmp_(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /*
  * mapstructure's error for the elements of a list that are not strings:
  * "N error(s) decoding:" and one sorted "* '[i]' ..." line each.
@@ -402,7 +396,7 @@ bad_elements(const char *name, const json_t *v, const json_t *list,
 		lines = xrealloc(lines, (n + 1) * sizeof *lines);
 		lines[n++] = line.data;
 	}
-	qsort(lines, n, sizeof *lines, strpcmp_);
+	qsort(lines, n, sizeof *lines, strp_cmp);
 	buf_init(&r);
 	buf_printf(&r, "%lu error(s) decoding:\n\n", (unsigned long)n);
 	for (i = 0; i < n; i++)
@@ -699,8 +693,9 @@ field_convert(const char *name, enum field_kind kind, const json_t *v,
 	return conv_fail(name, v, &r, out, err);
 }
 
-static int
-strpcmp(const void *a, const void *b)
+/* qsort comparator for an array of C strings, bytewise. */
+int
+strp_cmp(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
@@ -733,7 +728,7 @@ fields_convert(const struct field *f, size_t n, const json_t *raw, bool query,
 		if (j == n)
 			unknown[nu++] = k;
 	}
-	qsort(unknown, nu, sizeof *unknown, strpcmp);
+	qsort(unknown, nu, sizeof *unknown, strp_cmp);
 	for (i = 0; i < nu; i++) {
 		if (i > 0)
 			buf_addc(ignored, ' ');

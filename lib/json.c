@@ -174,12 +174,6 @@ json_number_text(const char *s)
 }
 
 /* Go's %v of a decoded JSON value: maps print sorted, nil as <nil>. */
-static int
-keycmp(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 void
 json_gofmt(struct buf *b, const json_t *j)
 {
@@ -222,7 +216,7 @@ json_gofmt(struct buf *b, const json_t *j)
 		i = 0;
 		json_object_foreach((json_t *)j, k, v)
 			keys[i++] = k;
-		qsort(keys, n, sizeof *keys, keycmp);
+		qsort(keys, n, sizeof *keys, strp_cmp);
 		buf_adds(b, "map[");
 		for (i = 0; i < n; i++) {
 			if (i > 0)

@@ -112,6 +112,7 @@ int	 go_parse_int64(const char *, int64_t *);
 int	 go_parse_bool(const char *, bool *);
 int	 parse_duration(const char *, int64_t *);
 void	 strlist_free(char **, size_t);
+int	 strp_cmp(const void *, const void *);
 bool	 base64_decode(const char *, struct buf *);
 
 /* path.c: the request path, decoded once, and Vault's name pattern. */
