@@ -4,7 +4,7 @@
 # whole process tree) are SIGKILLed; afterwards every 204-acknowledged
 # record must read back with identical fields, and the service must answer
 # again within 2 s of each kill.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 WRITERS=${CRASH_WRITERS:-4}
 SECONDS_OF_LOAD=${CRASH_SECONDS:-8}
