@@ -21,8 +21,18 @@ struct txn;
 struct store	*store_open(const char *, int);	/* new; NULL after a log line */
 void		 store_close(struct store *);
 bool		 store_panicked(void);
+bool		 store_failing(void);
 int		 store_checkpoint(struct store *);
 void		 store_version_check(void);
+
+/* fault.c: test-only fault hooks; nothing at all in a production build. */
+#ifdef CATALOGD_TEST_FAULTS
+void		 fault_init(const char *);
+void		 fault_stuck(const char *);
+#else
+#define fault_init(dir)		((void)0)
+#define fault_stuck(name)	((void)0)
+#endif
 
 /* txn.c: every transaction goes through txn_run. */
 typedef int	(*txn_fn)(struct txn *, void *);

@@ -55,6 +55,8 @@ runtime_put(struct txn *t, const struct runtime *r)
 	make_key(&k, r->name);
 	rc = rec_put_as(t, t->store->runtimes, k.data, k.len, encode, r);
 	buf_free(&k);
+	if (rc == 0)
+		fault_stuck(r->name);
 	return rc;
 }
 

@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <string.h>
 #include <time.h>
 
@@ -16,13 +17,29 @@
 
 #define TXN_ATTEMPTS	8
 
+static bool	 storage_failed;
+
+/* True once a transaction of this process failed for want of storage. */
+bool
+store_failing(void)
+{
+	return storage_failed;
+}
+
 static int
 txn_status(int err)
 {
 	switch (err) {
 	case DB_LOCK_DEADLOCK:
 	case DB_LOCK_NOTGRANTED:
+		return 503;
 	case DB_RUNRECOVERY:
+	case EIO:
+	case ENOSPC:
+	case EDQUOT:
+	case EROFS:
+		/* The disk, not the request: retrying later can succeed. */
+		storage_failed = true;
 		return 503;
 	default:
 		return 500;

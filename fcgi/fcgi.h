@@ -24,6 +24,7 @@ struct config {
 	int		 workers;	/* CATALOGD_WORKERS */
 	size_t		 body_limit;	/* CATALOGD_BODY_LIMIT, bytes */
 	long		 max_requests;	/* CATALOGD_MAX_REQUESTS per worker */
+	int		 request_timeout; /* CATALOGD_REQUEST_TIMEOUT, seconds */
 };
 
 enum op {
@@ -88,10 +89,13 @@ struct request {
 };
 
 /* worker.c */
-void	 worker_run(const struct config *, int);
+void	 worker_run(const struct config *, int, int64_t *);
+void	 worker_standby(const struct config *, int);
+int64_t	 now_ms(void);
 
 /* request.c */
 void	 request_handle(FCGX_Request *, struct store *, const struct config *);
+void	 request_unavailable(FCGX_Request *);
 int	 respond_error(struct request *, int, const char *);
 void	 respond_json(struct request *, int, const json_t *);
 void	 set_data(struct request *, json_t *);

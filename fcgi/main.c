@@ -7,11 +7,16 @@
  * run, so it can never hang on a mutex a dead child held.  It binds one
  * FastCGI socket that lighttpd connects to and all workers accept on, and
  * keeps it open across restarts so that clients wait instead of failing.  A
- * housekeeper child checkpoints and removes old logs.
+ * housekeeper child checkpoints and removes old logs.  A watchdog kills a
+ * worker that stays in one request longer than CATALOGD_REQUEST_TIMEOUT
+ * (it may be holding locks that every other request waits for), which
+ * starts the same recovery cycle.  If recovery itself fails (a failing or
+ * full disk), standby workers answer 503 while it is retried every second.
  */
 #include "config.h"
 
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -35,6 +40,7 @@
 
 static struct config	 cfg;
 static pid_t		*kids;		/* [0] housekeeper, [1..workers] */
+static int64_t		*busy;		/* shared: request start, ms, or 0 */
 static int		 nkids;
 static int		 listen_fd = -1;
 static int		 lock_fd = -1;
@@ -79,6 +85,8 @@ configure(void)
 	    256L * 1048576);
 	cfg.max_requests = env_long("CATALOGD_MAX_REQUESTS", 100000, 1,
 	    LONG_MAX);
+	cfg.request_timeout = (int)env_long("CATALOGD_REQUEST_TIMEOUT", 3, 1,
+	    86400);
 }
 
 static void
@@ -232,13 +240,17 @@ housekeeper(void)
 	exit(0);
 }
 
-/* Forks child slot i: 0 is the housekeeper, the others are workers. */
+/*
+ * Forks child slot i: 0 is the housekeeper, the others are workers, or
+ * standby workers that answer 503 while recovery is failing.
+ */
 static void
-spawn(int i)
+spawn(int i, bool standby)
 {
 	pid_t	 parent = getpid(), pid;
 	int	 s;
 
+	__atomic_store_n(&busy[i], 0, __ATOMIC_RELAXED);
 	if ((pid = fork()) == -1) {
 		log_err("fork: %s", strerror(errno));
 		kids[i] = 0;
@@ -261,7 +273,9 @@ spawn(int i)
 		close(listen_fd);
 		housekeeper();
 	}
-	worker_run(&cfg, listen_fd);
+	if (standby)
+		worker_standby(&cfg, listen_fd);
+	worker_run(&cfg, listen_fd, &busy[i]);
 	_exit(0);
 }
 
@@ -271,7 +285,7 @@ spawn_all(void)
 	int	 i;
 
 	for (i = 0; i < nkids; i++)
-		spawn(i);
+		spawn(i, false);
 }
 
 static int
@@ -283,6 +297,16 @@ slot_of(pid_t pid)
 		if (kids[i] == pid)
 			return i;
 	return -1;
+}
+
+/* A child ended: its slot is free. */
+static void
+forget(pid_t pid)
+{
+	int	 i;
+
+	if ((i = slot_of(pid)) >= 0)
+		kids[i] = 0;
 }
 
 static void
@@ -306,8 +330,7 @@ reap_all(int seconds)
 
 	for (;;) {
 		while ((pid = waitpid(-1, NULL, WNOHANG)) > 0)
-			if ((i = slot_of(pid)) >= 0)
-				kids[i] = 0;
+			forget(pid);
 		for (alive = 0, i = 0; i < nkids; i++)
 			alive += kids[i] > 0;
 		if (alive == 0)
@@ -322,8 +345,42 @@ reap_all(int seconds)
 	}
 }
 
-/* Kill everyone, recover, start again: at most once a second. */
-static void
+/*
+ * Recovery failed: standby workers answer 503 while it is retried once a
+ * second.  Returns false if the supervisor was told to stop meanwhile.
+ */
+static bool
+recover_or_stand_by(void)
+{
+	struct timespec	 second = { 1, 0 };
+	pid_t		 pid;
+	int		 i, sig;
+
+	log_err("recovery failed; answering 503 and trying again every "
+	    "second");
+	for (i = 1; i < nkids; i++)
+		spawn(i, true);
+	do {
+		sig = sigtimedwait(&sigs, NULL, &second);
+		if (sig == SIGTERM || sig == SIGINT || sig == SIGHUP)
+			return false;
+		while ((pid = waitpid(-1, NULL, WNOHANG)) > 0)
+			forget(pid);
+		for (i = 1; i < nkids; i++)
+			if (kids[i] == 0)
+				spawn(i, true);
+	} while (recover(false) == -1);
+	log_info("recovery succeeded; replacing the standby workers");
+	kill_all(SIGTERM);
+	reap_all(STOP_GRACE_SECONDS);
+	return true;
+}
+
+/*
+ * Kill everyone, recover, start again: at most once a second.  Returns
+ * false if the supervisor was told to stop meanwhile.
+ */
+static bool
 restart_pool(void)
 {
 	static struct timespec	 last;
@@ -340,12 +397,30 @@ restart_pool(void)
 		pause.tv_nsec = (long)((1.0 - since) * 1e9);
 		nanosleep(&pause, NULL);
 	}
-	while (recover(false) == -1) {
-		log_err("recovery failed; trying again in 1 s");
-		sleep(1);
-	}
+	if (recover(false) == -1 && !recover_or_stand_by())
+		return false;
 	clock_gettime(CLOCK_MONOTONIC, &last);
 	spawn_all();
+	return true;
+}
+
+/* SIGKILLs a worker that has been in one request for too long. */
+static void
+watchdog(void)
+{
+	int64_t	 now = now_ms(), since;
+	int	 i;
+
+	for (i = 1; i < nkids; i++) {
+		since = __atomic_load_n(&busy[i], __ATOMIC_RELAXED);
+		if (kids[i] <= 0 || since == 0 ||
+		    now - since <= (int64_t)cfg.request_timeout * 1000)
+			continue;
+		log_err("worker %ld has been in one request for %.1f s; "
+		    "killing it", (long)kids[i], (double)(now - since) / 1e3);
+		kill(kids[i], SIGKILL);
+		__atomic_store_n(&busy[i], 0, __ATOMIC_RELAXED);
+	}
 }
 
 /* Handles every child that ended; returns true if the pool must restart. */
@@ -362,7 +437,7 @@ reap_children(void)
 		kids[i] = 0;
 		if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 			if (!restart)
-				spawn(i);
+				spawn(i, false);
 			continue;
 		}
 		if (WIFSIGNALED(status))
@@ -379,7 +454,7 @@ reap_children(void)
 int
 main(int argc, char **argv)
 {
-	struct timespec	 tick = { 1, 0 };
+	struct timespec	 tick = { 0, 250000000 };
 	char		*pidpath;
 	int		 sig;
 
@@ -392,6 +467,7 @@ main(int argc, char **argv)
 	store_version_check();
 	configure();
 	lock_data_dir();
+	fault_init(cfg.data);
 	if (recover(true) == -1)
 		fatal("cannot open the data in %s", cfg.data);
 	bind_socket();
@@ -404,6 +480,10 @@ main(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &sigs, NULL);
 	nkids = cfg.workers + 1;
 	kids = xcalloc((size_t)nkids, sizeof *kids);
+	busy = mmap(NULL, (size_t)nkids * sizeof *busy, PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (busy == MAP_FAILED)
+		fatal("mmap: %s", strerror(errno));
 	spawn_all();
 	write_pidfile();
 	log_info("serving %s with %d workers", cfg.sockpath, cfg.workers);
@@ -412,9 +492,11 @@ main(int argc, char **argv)
 		sig = sigtimedwait(&sigs, NULL, &tick);
 		if (sig == SIGTERM || sig == SIGINT || sig == SIGHUP)
 			break;
+		watchdog();
 		if (reap_children()) {
 			log_warn("restarting the pool with recovery");
-			restart_pool();
+			if (!restart_pool())
+				break;
 		}
 	}
 	log_info("stopping");

@@ -613,8 +613,22 @@ request_handle(FCGX_Request *fx, struct store *st, const struct config *cfg)
 	} else if (rc == 500)
 		write_error(&req, 500, "internal error");
 	else if (rc == 503)
-		write_error(&req, 503, "server busy, retry");
+		write_error(&req, 503, store_failing() ? "storage failure; "
+		    "the request may not have been applied, retry later" :
+		    "server busy, retry");
 	else
 		write_error(&req, rc, req.err.text);
 	request_free(&req);
+}
+
+/* The answer of a standby worker, while recovery keeps failing. */
+void
+request_unavailable(FCGX_Request *fx)
+{
+	struct request	 req;
+
+	memset(&req, 0, sizeof req);
+	req.fx = fx;
+	write_error(&req, 503, "storage unavailable: recovery is failing, "
+	    "retry later");
 }
