@@ -28,10 +28,10 @@ void		 store_version_check(void);
 /* fault.c: test-only fault hooks; nothing at all in a production build. */
 #ifdef CATALOGD_TEST_FAULTS
 void		 fault_init(const char *);
-void		 fault_stuck(const char *);
+void		 fault_stuck(const char *, const char *);
 #else
 #define fault_init(dir)		((void)0)
-#define fault_stuck(name)	((void)0)
+#define fault_stuck(name, oci)	((void)0)
 #endif
 
 /* txn.c: every transaction goes through txn_run. */

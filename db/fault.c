@@ -4,10 +4,10 @@
  * data directory, so that the reliability suite can make catalogd misbehave
  * on purpose:
  *
- *   fault-stuck   the next write of a runtime whose name starts with
- *                 "stuck-" deletes the file and then sleeps 30 s inside
- *                 its transaction, holding the write lock (the watchdog
- *                 must end it);
+ *   fault-stuck   the next write of a runtime with oci_runtime "stuck"
+ *                 deletes the file and then sleeps 30 s inside its
+ *                 transaction, holding the write lock (the watchdog must
+ *                 end it);
  *   fault-io      holds a number N: while the file exists, each process
  *                 lets N more fsync/pwrite/write calls of Berkeley DB
  *                 through and fails every later one with EIO.
@@ -92,9 +92,9 @@ fault_init(const char *dir)
 }
 
 void
-fault_stuck(const char *name)
+fault_stuck(const char *name, const char *oci_runtime)
 {
-	if (stuck_path == NULL || strncmp(name, "stuck-", 6) != 0 ||
+	if (stuck_path == NULL || strcmp(oci_runtime, "stuck") != 0 ||
 	    unlink(stuck_path) == -1)
 		return;
 	log_warn("TEST FAULT: stuck in the transaction writing %s", name);

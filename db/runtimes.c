@@ -56,7 +56,7 @@ runtime_put(struct txn *t, const struct runtime *r)
 	rc = rec_put_as(t, t->store->runtimes, k.data, k.len, encode, r);
 	buf_free(&k);
 	if (rc == 0)
-		fault_stuck(r->name);
+		fault_stuck(r->name, r->oci_runtime);
 	return rc;
 }
 

@@ -102,6 +102,11 @@ store_open(const char *home, int flags)
 			    DB_INIT_MPOOL;
 	int		 rc;
 
+	/*
+	 * A panic belongs to the handle that saw it: the supervisor's failed
+	 * recovery must not make the workers it forks later exit at once.
+	 */
+	panicked = 0;
 	if ((rc = db_env_create(&st->env, 0)) != 0) {
 		log_err("db_env_create: %s", db_strerror(rc));
 		free(st);

@@ -19,7 +19,7 @@
 
 static bool	 storage_failed;
 
-/* True once a transaction of this process failed for want of storage. */
+/* True if the last transaction failed for want of storage. */
 bool
 store_failing(void)
 {
@@ -81,6 +81,7 @@ txn_run(struct store *st, txn_fn fn, void *arg)
 	struct txn	 t;
 	int		 attempt, rc, err;
 
+	storage_failed = false;
 	for (attempt = 0; attempt < TXN_ATTEMPTS; attempt++) {
 		memset(&t, 0, sizeof t);
 		t.store = st;

@@ -105,6 +105,8 @@ test_bad_settings_are_refused() {
 	rc=$?
 	assertEquals 1 "$rc"
 	assertContains "$out" "CATALOGD_WORKERS must be a number"
+	out=$(CATALOGD_DATA=$TMPROOT/bad CATALOGD_REQUEST_TIMEOUT=0 timeout 10 "$CATALOGD_BIN" 2>&1)
+	assertContains "$out" "CATALOGD_REQUEST_TIMEOUT must be a number from 1 to 86400"
 	out=$(CATALOGD_DATA=$TMPROOT/bad CATALOGD_ROOT_TOKEN='has space' timeout 10 "$CATALOGD_BIN" 2>&1)
 	assertContains "$out" "CATALOGD_ROOT_TOKEN must match"
 	out=$(CATALOGD_DATA=$TMPROOT/bad CATALOGD_LISTEN=nonsense timeout 10 "$RUNNER" 2>&1)
