@@ -407,13 +407,8 @@ test_header_limits() {
 	done
 	HDR_CODES=" long token 403"
 
-	# Above the limit the front end answers itself.  lighttpd: 431.
-	# nginx: its 494 becomes 400 (error_page keeps the status of the
-	# error it redirects; nginx.conf's "return 431" does not change it).
-	case $FRONTEND in
-	nginx) want_code=400 ;;
-	*) want_code=431 ;;
-	esac
+	# Above the limit the front end answers itself, 431 with JSON.
+	want_code=431
 	pad=$(bytes $((HDR_LIMIT + 1)) p)
 	for what in "X-Pad: $pad" "X-Vault-Token: $pad" \
 	    "Authorization: Bearer $pad"; do
@@ -444,8 +439,7 @@ test_header_limits() {
 	    "jq -e '.errors | type == \"array\"' '$RAW' >/dev/null 2>&1"
 	assertTrue "request line above $HDR_LIMIT bytes: $(ms "$US") ms" \
 	    "[ $US -lt $FAST_US ]"
-	[ "$FRONTEND" = lighttpd ] &&
-	    expect 431 "$E_HDR" "request line above $HDR_LIMIT bytes"
+	expect 431 "$E_HDR" "request line above $HDR_LIMIT bytes"
 
 	TOKEN=$ROOT_TOKEN
 	req GET "$IT/exact-cl"
