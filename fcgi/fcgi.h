@@ -63,6 +63,7 @@ struct request {
 	enum op			 op;
 	char			*path;		/* decoded, after "/v1/" */
 	bool			 path_bad;	/* matches no route */
+	bool			 no_body;	/* answer the status alone */
 	json_t			*data;		/* query or body fields */
 	bool			 from_query;
 	char			*token;

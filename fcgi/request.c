@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "fcgi/fcgi.h"
 
@@ -318,17 +317,16 @@ read_body(struct request *req, struct buf *body)
 static bool
 is_form(const char *ct, const struct buf *body)
 {
-	static const char form[] = "application/x-www-form-urlencoded";
-	size_t	 n, i;
+	const char	*err;
+	char		*type;
+	size_t		 i;
+	bool		 form;
 
-	if (ct == NULL)
+	if (ct == NULL || go_media_type(ct, &type, &err) == -1)
 		return false;
-	while (*ct == ' ' || *ct == '\t')
-		ct++;
-	n = strcspn(ct, ";");
-	while (n > 0 && (ct[n - 1] == ' ' || ct[n - 1] == '\t'))
-		n--;
-	if (n != sizeof form - 1 || strncasecmp(ct, form, n) != 0)
+	form = strcmp(type, "application/x-www-form-urlencoded") == 0;
+	free(type);
+	if (!form)
 		return false;
 	for (i = 0; i < body->len && i < 512; i++) {
 		char c = body->data[i];
@@ -457,12 +455,36 @@ prepare_route(struct request *req)
 }
 
 /* The checks Vault makes before it looks at the token. */
+/*
+ * A PATCH needs the media type application/merge-patch+json (Go's
+ * mime.ParseMediaType decides: 400 with its error, else 415).
+ */
+static int
+patch_content_type(struct request *req)
+{
+	const char	*ct = FCGX_GetParam("CONTENT_TYPE", req->fx->envp);
+	const char	*err;
+	char		*type, *m;
+	int		 rc = 0;
+
+	if (go_media_type(ct ? ct : "", &type, &err) == -1)
+		return respond_error(req, 400, err);
+	if (strcmp(type, "application/merge-patch+json") != 0) {
+		m = xasprintf("PATCH requires Content-Type of "
+		    "application/merge-patch+json, provided %s", type);
+		rc = respond_error(req, 415, m);
+		free(m);
+	}
+	free(type);
+	return rc;
+}
+
 static int
 pre_auth(struct request *req)
 {
 	const char	*method = FCGX_GetParam("REQUEST_METHOD", req->fx->envp);
 	const char	*uri = FCGX_GetParam("REQUEST_URI", req->fx->envp);
-	const char	*q, *ct;
+	const char	*q;
 	size_t		 plen;
 	int		 rc;
 
@@ -475,6 +497,11 @@ pre_auth(struct request *req)
 	rc = path_decode(uri + 4, plen - 4, &req->path);
 	if (rc == -1)
 		return respond_error(req, 400, "invalid request path");
+	/* Vault's outermost handler: 400 and no body at all. */
+	if (!go_printable(req->path)) {
+		req->no_body = true;
+		return 400;
+	}
 	req->path_bad = rc == 1;
 	if (q != NULL)
 		q++;
@@ -489,17 +516,8 @@ pre_auth(struct request *req)
 	else if (strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0)
 		req->op = OP_UPDATE;
 	else if (strcmp(method, "PATCH") == 0) {
-		ct = FCGX_GetParam("CONTENT_TYPE", req->fx->envp);
-		if (ct == NULL || strncasecmp(ct,
-		    "application/merge-patch+json", 28) != 0) {
-			char *m = xasprintf("PATCH requires Content-Type of "
-			    "application/merge-patch+json, provided %s",
-			    ct ? ct : "");
-
-			rc = respond_error(req, 415, m);
-			free(m);
+		if ((rc = patch_content_type(req)) != 0)
 			return rc;
-		}
 		req->op = OP_PATCH;
 	} else
 		return respond_error(req, 405, "");
@@ -599,7 +617,9 @@ request_handle(FCGX_Request *fx, struct store *st, const struct config *cfg)
 	buf_init(&req.ignored);
 	buf_init(&req.replaced);
 	buf_init(&req.rawdata);
-	if ((rc = pre_auth(&req)) != 0)
+	if ((rc = pre_auth(&req)) != 0 && req.no_body)
+		respond_raw(&req, rc, NULL, 0);
+	else if (rc != 0)
 		write_error(&req, rc, req.err.text);
 	else if (strcmp(req.path, "sys/health") == 0 && req.op == OP_READ)
 		health_respond(&req);

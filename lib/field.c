@@ -116,6 +116,30 @@ go_quote(struct buf *b, const char *s)
 	buf_addc(b, '"');
 }
 
+/*
+ * Whether every rune of s is printable, as Go's strings.IndexFunc with
+ * unicode.IsPrint sees it: a byte that is not valid UTF-8 decodes to
+ * U+FFFD, which is printable.
+ */
+bool
+go_printable(const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	uint32_t		 r;
+	size_t			 n;
+
+	while (*p != '\0') {
+		if ((n = utf8_decode(p, &r)) == 0) {
+			p++;
+			continue;
+		}
+		if (!go_isprint(r))
+			return false;
+		p += n;
+	}
+	return true;
+}
+
 static char
 lower(char c)
 {

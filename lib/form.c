@@ -8,6 +8,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "lib.h"
 
@@ -125,4 +126,141 @@ form_parse(const char *s, size_t n, int flags, json_t **out)
 	}
 	*out = obj;
 	return 0;
+}
+
+/* RFC 1521 tspecials, as Go's mime package lists them. */
+static bool
+is_tspecial(char c)
+{
+	return c != '\0' && strchr("()<>@,;:\\\"/[]?=", c) != NULL;
+}
+
+static bool
+is_token_char(char c)
+{
+	return (unsigned char)c > 0x20 && (unsigned char)c < 0x7f &&
+	    !is_tspecial(c);
+}
+
+static const char *
+skip_space(const char *s)
+{
+	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\v' ||
+	    *s == '\f' || *s == '\r')
+		s++;
+	return s;
+}
+
+/* Length of the token at s. */
+static size_t
+token_len(const char *s)
+{
+	size_t	 n = 0;
+
+	while (is_token_char(s[n]))
+		n++;
+	return n;
+}
+
+/*
+ * A parameter value at s: a token or a quoted string.  Returns the length
+ * consumed, or 0 if there is no value (an empty quoted string consumes 2).
+ */
+static size_t
+value_len(const char *s)
+{
+	size_t	 i;
+
+	if (*s != '"')
+		return token_len(s);
+	for (i = 1; s[i] != '\0'; i++) {
+		if (s[i] == '"')
+			return i + 1;
+		if (s[i] == '\\' && is_tspecial(s[i + 1]))
+			i++;
+		else if (s[i] == '\r' || s[i] == '\n')
+			return 0;
+	}
+	return 0;
+}
+
+/*
+ * Go's mime.ParseMediaType, as far as the answer depends on it: the media
+ * type lowercased, without parameters, in *type (new), and 0; or -1 with
+ * Go's error text in *err.  Parameters are checked (a malformed one or a
+ * repeated name is an error) but not returned.
+ */
+int
+go_media_type(const char *v, char **type, const char **err)
+{
+	const char	*semi = strchr(v, ';'), *p, *rest, *e;
+	char		*t, **names = NULL;
+	size_t		 n, i, nnames = 0, k;
+	int		 rc = 0;
+
+	*type = NULL;
+	n = semi ? (size_t)(semi - v) : strlen(v);
+	p = skip_space(v);
+	n -= (size_t)(p - v);
+	while (n > 0 && strchr(" \t\n\v\f\r", p[n - 1]) != NULL)
+		n--;
+	t = xstrndup(p, n);
+	for (i = 0; i < n; i++)
+		t[i] = (char)((t[i] >= 'A' && t[i] <= 'Z') ? t[i] + 32 : t[i]);
+
+	/* type["/" subtype], both tokens, nothing else */
+	if ((k = token_len(t)) == 0) {
+		*err = "mime: no media type";
+		goto bad;
+	}
+	if (t[k] != '\0') {
+		if (t[k] != '/') {
+			*err = "mime: expected slash after first token";
+			goto bad;
+		}
+		e = t + k + 1;
+		if ((k = token_len(e)) == 0) {
+			*err = "mime: expected token after slash";
+			goto bad;
+		}
+		if (e[k] != '\0') {
+			*err = "mime: unexpected content after media subtype";
+			goto bad;
+		}
+	}
+
+	/* "; name = value", repeated; a lone trailing ';' is allowed */
+	rest = v + (semi ? (size_t)(semi - v) : strlen(v));
+	while (*(rest = skip_space(rest)) != '\0') {
+		p = skip_space(rest + 1);
+		k = *rest == ';' ? token_len(p) : 0;
+		e = skip_space(p + k);
+		n = k > 0 && *e == '=' ? value_len(skip_space(e + 1)) : 0;
+		if (n == 0) {
+			if (*rest == ';' && *skip_space(rest + 1) == '\0')
+				break;
+			*err = "mime: invalid media parameter";
+			goto bad;
+		}
+		for (i = 0; i < nnames; i++)
+			if (strlen(names[i]) == k &&
+			    strncasecmp(names[i], p, k) == 0) {
+				*err = "mime: duplicate parameter name";
+				goto bad;
+			}
+		names = xrealloc(names, (nnames + 1) * sizeof *names);
+		names[nnames++] = xstrndup(p, k);
+		rest = skip_space(e + 1) + n;
+	}
+	*type = t;
+	t = NULL;
+	goto out;
+bad:
+	rc = -1;
+out:
+	for (i = 0; i < nnames; i++)
+		free(names[i]);
+	free(names);
+	free(t);
+	return rc;
 }

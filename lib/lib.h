@@ -107,6 +107,8 @@ int	 fields_convert(const struct field *, size_t, const json_t *, bool,
 	    struct fieldval *, struct buf *, struct apierr *);
 void	 go_quote(struct buf *, const char *);
 bool	 go_isprint(uint32_t);
+bool	 go_printable(const char *);
+int	 go_media_type(const char *, char **, const char **);	/* new */
 void	 fields_free(struct fieldval *, size_t);
 int	 go_parse_int64(const char *, int64_t *);
 int	 go_parse_bool(const char *, bool *);

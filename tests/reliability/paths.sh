@@ -11,7 +11,7 @@
 # names the difference, and test_differences_are_documented fails for any
 # named difference the README does not describe.  A row whose expected
 # answer is Vault's but whose real answer is not is a server defect and
-# fails where it stands (the known ones are marked DEFECT below).  Last,
+# fails where it stands.  Last,
 # with the server stopped, the runtimes database may hold only keys
 # "container\0<name>" with names that match Vault's name pattern.
 . "$(dirname "$0")/../lib.sh"
@@ -36,8 +36,6 @@ DIFF_RE[encslash]='%2F'
 DIFF_WHAT[encslash]="Vault routes on the decoded path, so %2F is a '/' there (GET …/catalog%2Fcontainer%2Ffoo reads foo, a PUT writes it); catalogd keeps an encoded '/' inside its segment, which matches no route (404)"
 DIFF_RE[clean]='301|[Rr]edirect'
 DIFF_WHAT[clean]="Go's ServeMux in front of Vault answers 301 (Location: the cleaned path) to any path with '//', '/./', '/../' (also decoded from %2e%2e) or a trailing '/.', and /v1 gets 301 to /v1/; catalogd answers 404 unsupported path (lighttpd: /v1 gets 404 {\"errors\":[]})"
-DIFF_RE[ctl]='^\|[^|]*%00[^|]*\|[^|]*400'
-DIFF_WHAT[ctl]="Vault wraps its handler in cleanhttp.PrintablePathCheckHandler: a path with %00, %0A, %7F or any other non-printable character gets 400 with an empty body; catalogd answers 404 unsupported path (nginx refuses %00 itself with 400, not %0A or %7F), and the README's table says Vault answers 404 to %00"
 DIFF_RE[utf8path]='%C0|[Oo]verlong|UTF-8[^|]*in the path'
 DIFF_WHAT[utf8path]="lighttpd answers 400 {\"errors\":[\"bad request\"]} to a path with invalid UTF-8 (overlong %C0%AE) before any module runs; Vault routes it and answers 404 unsupported path (U+FFFD counts as printable)"
 DIFF_RE[namelen]='at most 256 bytes'
@@ -205,9 +203,8 @@ test_path_table() {
 	row b15 GET "/v1/./sys/health"           404:path = 301@clean
 	row b16 PUT "$IT//foo"                   404:path = 301@clean "${D[@]}"
 	row b17 GET "/v1"                        404:empty 301:any 301@clean
-	# Out of /v1/ by dot segments: nothing but a JSON 404.  DEFECT
-	# (lighttpd): its document root is errors/, so /status-*.html, the
-	# templates of its own error answers, are served with 200.
+	# Out of /v1/ by dot segments: nothing but a JSON 404 (lighttpd once
+	# served its own error templates from its document root here).
 	row b18 GET "/v1/%2e%2e/status-400.html" 404:json 404:empty 301@clean
 	row b19 GET "/v1/../status-501.html"     404:json 404:empty 301@clean
 
@@ -226,10 +223,11 @@ test_path_table() {
 	row d3 GET "$IT/€"                       404:path = =
 	row d4 GET "$IT/%E2%82%AC"               404:path = =
 	row d5 PUT "$IT/%C3%A9"                  404:path = = "${D[@]}"
-	row d6 GET "$IT/foo%00"                  404:path 400:html 400@ctl
-	row d7 PUT "$IT/foo%00"                  404:path 400:html 400@ctl "${D[@]}"
-	row d8 GET "$IT/foo%0A"                  404:path = 400@ctl
-	row d9 GET "$IT/foo%7F"                  404:path = 400@ctl
+	row d6 GET "$IT/foo%00"                  400:none 400:html =
+	row d7 PUT "$IT/foo%00"                  400:none 400:html = "${D[@]}"
+	row d8 GET "$IT/foo%0A"                  400:none = =
+	row d9 GET "$IT/foo%7F"                  400:none = =
+	row d15 GET "$IT/a%C2%A0b"               400:none = =
 	row d10 GET "$IT/f%6F%6f"                200:read=foo = =
 	row d11 GET "$IT/%zz"                    400:invpath 400:html =
 	row d12 GET "$IT/foo%"                   400:invpath 400:html =
@@ -275,11 +273,10 @@ test_path_table() {
 	row g4 DELETE "$IT/del-me"               204:none = =
 	row g5 DELETE "$IT/del-me"               404:notfound = 500@rtmissing
 	row g6 LIST "$IT/foo"                    501:list501 404:path 404@list501
-	# DEFECT (g7, g10, g11): Vault parses the Content-Type with
-	# mime.ParseMediaType: none at all is 400 "mime: no media type", the
-	# media type must equal application/merge-patch+json (not start with
-	# it), and the 415 message names the parsed type, lower case, without
-	# parameters.
+	# Vault parses the Content-Type with mime.ParseMediaType: none at all
+	# is 400 "mime: no media type", the media type must equal
+	# application/merge-patch+json (not start with it), and the 415
+	# message names the parsed type, lower case, without parameters.
 	row g7 PATCH "$IT/foo"                   400:mime = =
 	row g8 PATCH "$IT/foo"                   415:patch=application/json = = \
 	    -H 'Content-Type: application/json' "${D[@]}"
@@ -316,7 +313,7 @@ test_path_table() {
 	row j2 OPTIONS '!*'                      200:none 400:html 200@optionsstar
 	row j3 GET '!v1/sys/health'              400:badreq 400:html =
 	row j4 GET "!$IT/foo#frag"               404:path = =
-	row j5 GET '/status-400.html'            404:empty = =	# DEFECT, as b18
+	row j5 GET '/status-400.html'            404:empty = =
 	row j6 GET '/nothing'                    404:empty = =
 }
 

@@ -1236,6 +1236,84 @@ static const struct path_case path_cases[] = {
 	{ "ok/%g0", -1, NULL },
 };
 
+/* Go's mime.ParseMediaType: the type it returns, or its error. */
+static const struct {
+	const char	*in;
+	const char	*want;	/* the media type, or "error: ..." */
+} media_cases[] = {
+	{ "application/merge-patch+json", "application/merge-patch+json" },
+	{ " Application/Merge-Patch+JSON ; charset=utf-8",
+	    "application/merge-patch+json" },
+	{ "text/plain;", "text/plain" },
+	{ "text/plain; ", "text/plain" },
+	{ "text", "text" },
+	{ "text/plain; a=\"\"", "text/plain" },
+	{ "text/plain; a=\"x\\\"y\"; b=z", "text/plain" },
+	{ "text/plain;a=1;A=2", "error: mime: duplicate parameter name" },
+	{ "", "error: mime: no media type" },
+	{ "   ", "error: mime: no media type" },
+	{ ";charset=utf-8", "error: mime: no media type" },
+	{ "/json", "error: mime: no media type" },
+	{ "text plain", "error: mime: expected slash after first token" },
+	{ "text/", "error: mime: expected token after slash" },
+	{ "text/plain x", "error: mime: unexpected content after media subtype" },
+	{ "text/plain; charset", "error: mime: invalid media parameter" },
+	{ "text/plain; =x", "error: mime: invalid media parameter" },
+	{ "text/plain; a=", "error: mime: invalid media parameter" },
+	{ "text/plain; a=\"open", "error: mime: invalid media parameter" },
+	{ "text/plain; a=1 b=2", "error: mime: invalid media parameter" },
+	{ "text/plain;;", "error: mime: invalid media parameter" },
+};
+
+static void
+test_go_media_type(void)
+{
+	char		 what[96], got[128];
+	const char	*err;
+	char		*type;
+	size_t		 i;
+
+	for (i = 0; i < nitems(media_cases); i++) {
+		if (go_media_type(media_cases[i].in, &type, &err) == 0) {
+			snprintf(got, sizeof got, "%s", type);
+			free(type);
+		} else
+			snprintf(got, sizeof got, "error: %s", err);
+		snprintf(what, sizeof what, "go_media_type(\"%s\")",
+		    media_cases[i].in);
+		CHECK_STR(got, media_cases[i].want, what);
+	}
+}
+
+/* unicode.IsPrint over a path: invalid UTF-8 counts as printable. */
+static void
+test_go_printable(void)
+{
+	static const struct {
+		const char	*in;
+		bool		 want;
+	} cases[] = {
+		{ "sys/plugins/runtimes/catalog/container/a b", true },
+		{ "caf\xc3\xa9/\xe2\x82\xac", true },
+		{ "\xc0\xae\xc0\xae", true },	/* overlong: U+FFFD each */
+		{ "\xff", true },
+		{ "a\tb", false },
+		{ "a\x7f", false },
+		{ "a\x1b", false },
+		{ "a\xc2\x85", false },		/* U+0085 */
+		{ "a\xc2\xa0", false },		/* U+00A0, a space but not ' ' */
+		{ "a\xe2\x80\x8b", false },	/* U+200B */
+		{ "a\xef\xbb\xbf", false },	/* U+FEFF */
+	};
+	char	 what[64];
+	size_t	 i;
+
+	for (i = 0; i < nitems(cases); i++) {
+		snprintf(what, sizeof what, "go_printable(case %zu)", i);
+		CHECK(go_printable(cases[i].in) == cases[i].want, what);
+	}
+}
+
 static void
 test_path_decode(void)
 {
@@ -2615,6 +2693,8 @@ main(void)
 	test_json_encode_go();
 	test_form_parse();
 	test_path_decode();
+	test_go_media_type();
+	test_go_printable();
 	test_name_valid();
 	test_tokens();
 	test_uuid();
