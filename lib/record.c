@@ -232,6 +232,90 @@ fill_slot(struct slot *s, const msgpack_object *o)
 	return -1;
 }
 
+/* The k-byte big-endian number at p. */
+static uint64_t
+be(const unsigned char *p, size_t k)
+{
+	uint64_t	 v = 0;
+
+	while (k-- > 0)
+		v = v << 8 | *p++;
+	return v;
+}
+
+/*
+ * Whether every array and map in the bytes declares no more elements than
+ * there are bytes left to hold them (one byte at least each).
+ * msgpack_unpack allocates room for the declared count before it reads a
+ * single element, so a 5-byte record could otherwise ask for 128 GiB.
+ */
+static bool
+counts_fit(const unsigned char *p, size_t len)
+{
+	size_t		 i = 0, need = 1, k;
+	uint64_t	 n, skip;
+	unsigned char	 c;
+
+	while (need > 0) {
+		if (i >= len)
+			return false;
+		c = p[i++];
+		need--;
+		n = skip = k = 0;
+		if (c <= 0x7f || c >= 0xe0 || c == 0xc0 || c == 0xc2 ||
+		    c == 0xc3)
+			;				/* no payload */
+		else if (c <= 0x8f)
+			n = 2 * (uint64_t)(c & 0x0f);	/* fixmap */
+		else if (c <= 0x9f)
+			n = c & 0x0f;			/* fixarray */
+		else if (c <= 0xbf)
+			skip = c & 0x1f;		/* fixstr */
+		else if (c == 0xc4 || c == 0xd9)
+			k = 1;				/* bin8, str8 */
+		else if (c == 0xc5 || c == 0xda)
+			k = 2;
+		else if (c == 0xc6 || c == 0xdb)
+			k = 4;
+		else if (c >= 0xc7 && c <= 0xc9) {	/* ext8/16/32 */
+			k = (size_t)1 << (c - 0xc7);
+			skip = 1;
+		} else if (c == 0xca || c == 0xcb)
+			skip = c == 0xca ? 4 : 8;	/* float32, float64 */
+		else if (c >= 0xcc && c <= 0xd3)	/* uint, int */
+			skip = (uint64_t)1 << ((c - 0xcc) & 3);
+		else if (c >= 0xd4 && c <= 0xd8)	/* fixext */
+			skip = 1 + ((uint64_t)1 << (c - 0xd4));
+		else if (c == 0xdc || c == 0xdd) {	/* array16, array32 */
+			if ((k = c == 0xdc ? 2 : 4) > len - i)
+				return false;
+			n = be(p + i, k);
+			i += k;
+			k = 0;
+		} else if (c == 0xde || c == 0xdf) {	/* map16, map32 */
+			if ((k = c == 0xde ? 2 : 4) > len - i)
+				return false;
+			n = 2 * be(p + i, k);
+			i += k;
+			k = 0;
+		} else
+			return false;			/* 0xc1: never used */
+		if (k > 0) {				/* a length field */
+			if (k > len - i)
+				return false;
+			skip += be(p + i, k);
+			i += k;
+		}
+		if (skip > len - i)
+			return false;
+		i += (size_t)skip;
+		if (n > len - i || need + n > len - i)
+			return false;
+		need += (size_t)n;
+	}
+	return true;
+}
+
 /* Decodes a record map into the slots; 0, or -1 for any defect. */
 static int
 decode(const void *data, size_t len, struct slot *slots, size_t nslots)
@@ -245,7 +329,8 @@ decode(const void *data, size_t len, struct slot *slots, size_t nslots)
 	int			 rc = -1;
 
 	msgpack_zone_init(&zone, 1024);
-	if (msgpack_unpack(data, len, &off, &zone, &obj) != MSGPACK_UNPACK_SUCCESS
+	if (!counts_fit(data, len) ||
+	    msgpack_unpack(data, len, &off, &zone, &obj) != MSGPACK_UNPACK_SUCCESS
 	    || off != len || obj.type != MSGPACK_OBJECT_MAP ||
 	    obj.via.map.size != nslots + 1)
 		goto out;

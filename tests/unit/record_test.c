@@ -1482,6 +1482,41 @@ test_truncated(void)
 	}
 }
 
+/*
+ * Arrays and maps that declare more elements than the bytes could hold are
+ * refused before msgpack allocates room for them (found by fuzz/record.c:
+ * 5 bytes asked for 128 GiB).  Each case must fail fast and cleanly.
+ */
+static void
+test_huge_counts(void)
+{
+	static const struct {
+		const char	*bytes;
+		size_t		 len;
+	} cases[] = {
+		{ "\xdd\xff\xff\xff\xff", 5 },		/* array32 */
+		{ "\xdf\x7f\xff\xff\xff", 5 },		/* map32 */
+		{ "\xdc\xff\xff", 3 },			/* array16 */
+		{ "\xde\x00\x02\xa1v\x01", 6 },	/* map16 of 2, 1 pair */
+		{ "\x81\xa1v\xdd\x00\x10\x00\x00", 8 },	/* nested */
+		{ "\x81\xa1v\x9f", 4 },			/* fixarray of 15 */
+		{ "\x81\xa1v\xc6\xff\xff\xff\xff", 8 },	/* bin32 */
+		{ "\x81\xa1v\xc9\x00\x00\x00\x01", 8 },	/* ext32 */
+		{ "\xc1", 1 },					/* never used */
+	};
+	enum rkind	 k;
+	size_t		 i;
+	bool		 clean;
+	int		 rc;
+
+	for (k = K_RUNTIME; k <= K_PLUGIN; k++)
+		for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+			rc = decode_as(k, cases[i].bytes, cases[i].len, &clean);
+			CHECK(rc == -1 && clean, "%s decode of huge-count case "
+			    "%zu: got %d, want -1", kind_names[k], i, rc);
+		}
+}
+
 /* Whole-buffer defects: trailing bytes, other top-level types, empty. */
 static void
 test_framing(void)
@@ -1578,6 +1613,7 @@ main(void)
 	test_runtime_roundtrip();
 	test_layout();
 	test_truncated();
+	test_huge_counts();
 	test_runtime_bad();
 	test_token_roundtrip();
 	test_token_bad();
