@@ -64,6 +64,7 @@ struct request {
 	char			*path;		/* decoded, after "/v1/" */
 	bool			 path_bad;	/* matches no route */
 	bool			 no_body;	/* answer the status alone */
+	int			(*read_body)(struct request *, struct buf *);
 	json_t			*data;		/* query or body fields */
 	bool			 from_query;
 	char			*token;
@@ -97,6 +98,9 @@ int64_t	 now_ms(void);
 /* request.c */
 void	 request_handle(FCGX_Request *, struct store *, const struct config *);
 void	 request_unavailable(FCGX_Request *);
+int	 request_parse(struct request *, const char *, const char *,
+	    const char *);
+void	 request_free(struct request *);
 int	 respond_error(struct request *, int, const char *);
 void	 respond_json(struct request *, int, const json_t *);
 void	 set_data(struct request *, json_t *);

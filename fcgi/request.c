@@ -339,14 +339,13 @@ is_form(const char *ct, const struct buf *body)
 }
 
 static int
-parse_body(struct request *req)
+parse_body(struct request *req, const char *ct)
 {
-	const char	*ct = FCGX_GetParam("CONTENT_TYPE", req->fx->envp);
 	struct buf	 body;
 	int		 rc;
 
 	buf_init(&body);
-	if ((rc = read_body(req, &body)) == 0) {
+	if ((rc = req->read_body(req, &body)) == 0) {
 		if (is_form(ct, &body)) {
 			if (form_parse(body.data, body.len, FORM_JOIN,
 			    &req->data) == -1)
@@ -454,15 +453,13 @@ prepare_route(struct request *req)
 	    req->from_query, req->vals, &req->ignored, &req->err);
 }
 
-/* The checks Vault makes before it looks at the token. */
 /*
  * A PATCH needs the media type application/merge-patch+json (Go's
  * mime.ParseMediaType decides: 400 with its error, else 415).
  */
 static int
-patch_content_type(struct request *req)
+patch_content_type(struct request *req, const char *ct)
 {
-	const char	*ct = FCGX_GetParam("CONTENT_TYPE", req->fx->envp);
 	const char	*err;
 	char		*type, *m;
 	int		 rc = 0;
@@ -479,11 +476,17 @@ patch_content_type(struct request *req)
 	return rc;
 }
 
-static int
-pre_auth(struct request *req)
+/*
+ * The checks Vault makes before it looks at the token, on the request's
+ * method, raw URI and Content-Type; the body comes from req->read_body
+ * (only for a write).  Resolves the route and converts its fields.
+ * Returns 0 or an error status.  No FastCGI here: the fuzzing harness
+ * calls it as the worker does.
+ */
+int
+request_parse(struct request *req, const char *method, const char *uri,
+    const char *ct)
 {
-	const char	*method = FCGX_GetParam("REQUEST_METHOD", req->fx->envp);
-	const char	*uri = FCGX_GetParam("REQUEST_URI", req->fx->envp);
 	const char	*q;
 	size_t		 plen;
 	int		 rc;
@@ -516,7 +519,7 @@ pre_auth(struct request *req)
 	else if (strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0)
 		req->op = OP_UPDATE;
 	else if (strcmp(method, "PATCH") == 0) {
-		if ((rc = patch_content_type(req)) != 0)
+		if ((rc = patch_content_type(req, ct)) != 0)
 			return rc;
 		req->op = OP_PATCH;
 	} else
@@ -529,7 +532,7 @@ pre_auth(struct request *req)
 			    "cannot write to a path ending in '/'");
 		if (req->op == OP_PATCH)
 			req->data = json_object();
-		else if ((rc = parse_body(req)) != 0)
+		else if ((rc = parse_body(req, ct)) != 0)
 			return rc;
 	} else if ((rc = parse_query(req, q)) != 0)
 		return rc;
@@ -543,9 +546,22 @@ pre_auth(struct request *req)
 			req->path = p;
 		}
 	}
-	req->token = token_from(req);
 	prepare_route(req);
 	return 0;
+}
+
+static int
+pre_auth(struct request *req)
+{
+	int	 rc;
+
+	req->read_body = read_body;
+	rc = request_parse(req, FCGX_GetParam("REQUEST_METHOD", req->fx->envp),
+	    FCGX_GetParam("REQUEST_URI", req->fx->envp),
+	    FCGX_GetParam("CONTENT_TYPE", req->fx->envp));
+	if (rc == 0)
+		req->token = token_from(req);
+	return rc;
 }
 
 /* The transaction: authenticate, then route, validate and handle. */
@@ -586,7 +602,7 @@ request_txn(struct txn *t, void *arg)
 	return rc;
 }
 
-static void
+void
 request_free(struct request *req)
 {
 	fields_free(req->vals, MAX_FIELDS);
