@@ -85,6 +85,20 @@ descendants() {
 	done
 }
 
+# dbverify: db5.3_verify on every database of the stopped deployment.
+dbverify() {
+	local f ok n=0
+	for f in "$DATA"/db/*.db; do
+		f=${f##*/}
+		ok=yes
+		db5.3_verify -h "$DATA/db" "$f" >"$TMPROOT/dbverify.out" 2>&1 ||
+		    { ok=no; cat "$TMPROOT/dbverify.out" >&2; }
+		assertEquals "db5.3_verify $f" yes "$ok"
+		n=$((n + 1))
+	done
+	assertTrue "databases verified ($n)" "[ $n -gt 0 ]"
+}
+
 # api METHOD PATH [curl args...]: one request with $TOKEN (none if empty);
 # sets STATUS, BODY (without the final newline) and RAW (exact bytes file).
 RAW=$TMPROOT/body

@@ -119,11 +119,7 @@ test_databases_verify_after_stop() {
 	server_start || fail "start"
 	put_runtime v1 '{"cpu_nanos":1}'
 	server_stop
-	local f
-	for f in runtimes tokens children policies meta; do
-		assertTrue "db5.3_verify $f.db" \
-		    "db5.3_verify -h '$DATA/db' '$f.db' >/dev/null 2>&1"
-	done
+	dbverify
 }
 
 # The housekeeper checkpoints every few seconds and removes log files that

@@ -24,20 +24,6 @@ hstat() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p" "$2" | tail -n 1; }
 # lt A B: is the decimal A below B?
 lt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 < b + 0) }'; }
 
-# dbverify: db5.3_verify on every database of the stopped deployment.
-dbverify() {
-	local f ok n=0
-	for f in "$DATA"/db/*.db; do
-		f=${f##*/}
-		ok=yes
-		db5.3_verify -h "$DATA/db" "$f" >"$TMPROOT/dbverify.out" 2>&1 ||
-		    { ok=no; cat "$TMPROOT/dbverify.out" >&2; }
-		assertEquals "db5.3_verify $f" yes "$ok"
-		n=$((n + 1))
-	done
-	assertTrue "databases verified ($n)" "[ $n -gt 0 ]"
-}
-
 test_contention() {
 	local log=$TMPROOT/hot.log out=$TMPROOT/hot.out sup name f rc
 	local sent acked s503 s5xx s4xx tmo p99 maxms final found deaths pct

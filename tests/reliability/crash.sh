@@ -122,20 +122,6 @@ verify() {
 	    "[ '$(hstat acked "$TMPROOT/verify.out")' -gt 0 ]"
 }
 
-# dbverify: db5.3_verify on every database of the stopped deployment.
-dbverify() {
-	local f ok n=0
-	for f in "$DATA"/db/*.db; do
-		f=${f##*/}
-		ok=yes
-		db5.3_verify -h "$DATA/db" "$f" >"$TMPROOT/dbverify.out" 2>&1 ||
-		    { ok=no; cat "$TMPROOT/dbverify.out" >&2; }
-		assertEquals "db5.3_verify $f" yes "$ok"
-		n=$((n + 1))
-	done
-	assertTrue "databases verified ($n)" "[ $n -gt 0 ]"
-}
-
 test_kill_storm() {
 	local log=$TMPROOT/storm.log out=$TMPROOT/storm.out
 	local sup front start next victim answered restarts0 restarts

@@ -122,11 +122,7 @@ test_recovery_failing_then_whole_tree_kill() {
 	api GET sys/plugins/runtimes/catalog/container/during-outage
 	assertEquals "the write refused during the outage is absent" 404 "$STATUS"
 	server_stop
-	local f
-	for f in runtimes tokens children policies meta; do
-		assertTrue "db5.3_verify $f.db" \
-		    "db5.3_verify -h '$DATA/db' '$f.db' >/dev/null 2>&1"
-	done
+	dbverify
 }
 
 . "$SHUNIT2"
