@@ -56,16 +56,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/lib.h"
+
 #define RUNTIME_PATH	"/v1/sys/plugins/runtimes/catalog/container/"
 #define LIST_PATH	"/v1/sys/plugins/runtimes/catalog?list=true"
 #define MAX_THREADS	256
 #define MAX_MEMBERS	32
 #define SHOW		5	/* offenders printed per kind */
-
-struct sbuf {
-	char	*d;
-	size_t	 len, cap;
-};
 
 struct answer {
 	int	 status;	/* 0: no answer */
@@ -136,75 +133,23 @@ die(const char *fmt, ...)
 	exit(2);
 }
 
-static void *
-xmalloc(size_t n)
-{
-	void	*p = malloc(n ? n : 1);
-
-	if (p == NULL)
-		die("out of memory");
-	return p;
-}
-
-static void *
-xrealloc(void *old, size_t n)
-{
-	void	*p = realloc(old, n ? n : 1);
-
-	if (p == NULL)
-		die("out of memory");
-	return p;
-}
-
-static char *
-xstrndup(const char *s, size_t n)
-{
-	char	*p = xmalloc(n + 1);
-
-	memcpy(p, s, n);
-	p[n] = '\0';
-	return p;
-}
-
+/* Room for more bytes after b->len (plus the NUL), to read into. */
 static void
-sb_grow(struct sbuf *b, size_t more)
+buf_reserve(struct buf *b, size_t more)
 {
 	if (b->len + more + 1 <= b->cap)
 		return;
 	while (b->len + more + 1 > b->cap)
-		b->cap = b->cap ? b->cap * 2 : 256;
-	b->d = xrealloc(b->d, b->cap);
+		b->cap = b->cap ? b->cap * 2 : 64;
+	b->data = xrealloc(b->data, b->cap);
 }
 
+/* Empties b for reuse, keeping its memory. */
 static void
-sb_addn(struct sbuf *b, const char *s, size_t n)
+buf_clear(struct buf *b)
 {
-	sb_grow(b, n);
-	memcpy(b->d + b->len, s, n);
-	b->len += n;
-	b->d[b->len] = '\0';
-}
-
-static void
-sb_add(struct sbuf *b, const char *s)
-{
-	sb_addn(b, s, strlen(s));
-}
-
-static void __attribute__((format(printf, 2, 3)))
-sb_addf(struct sbuf *b, const char *fmt, ...)
-{
-	va_list	 ap;
-	char	*s;
-	int	 n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		die("out of memory");
-	sb_addn(b, s, (size_t)n);
-	free(s);
+	b->len = 0;
+	b->data[0] = '\0';
 }
 
 static double
@@ -250,37 +195,37 @@ rnd_int64(uint64_t *s)
  * request's JSON and as Go's encoder prints it (HTML characters escaped).
  */
 static void
-rnd_string(uint64_t *s, size_t maxlen, struct sbuf *req, struct sbuf *go)
+rnd_string(uint64_t *s, size_t maxlen, struct buf *req, struct buf *go)
 {
 	size_t	 n = (size_t)(rnd(s) % (maxlen + 1)), i;
 	char	 c;
 
-	sb_add(req, "\"");
-	sb_add(go, "\"");
+	buf_adds(req, "\"");
+	buf_adds(go, "\"");
 	for (i = 0; i < n; i++) {
 		c = (char)(0x21 + rnd(s) % (0x7f - 0x21));
 		switch (c) {
 		case '"':
-			sb_add(req, "\\\"");
-			sb_add(go, "\\\"");
+			buf_adds(req, "\\\"");
+			buf_adds(go, "\\\"");
 			break;
 		case '\\':
-			sb_add(req, "\\\\");
-			sb_add(go, "\\\\");
+			buf_adds(req, "\\\\");
+			buf_adds(go, "\\\\");
 			break;
 		case '<':
 		case '>':
 		case '&':
-			sb_addn(req, &c, 1);
-			sb_addf(go, "\\u00%02x", (unsigned)c);
+			buf_addc(req, c);
+			buf_printf(go, "\\u00%02x", (unsigned)c);
 			break;
 		default:
-			sb_addn(req, &c, 1);
-			sb_addn(go, &c, 1);
+			buf_addc(req, c);
+			buf_addc(go, c);
 		}
 	}
-	sb_add(req, "\"");
-	sb_add(go, "\"");
+	buf_adds(req, "\"");
+	buf_adds(go, "\"");
 }
 
 /* Closes fd and says the request got no answer. */
@@ -349,19 +294,19 @@ dechunk(char *p, size_t n, size_t *outlen)
  * more bytes are needed, -1 when it is not HTTP.
  */
 static int
-parse_answer(struct sbuf *b, bool eof, struct answer *a)
+parse_answer(struct buf *b, bool eof, struct answer *a)
 {
 	char	*hend, *line, *next, *body;
 	size_t	 blen, clen = 0;
 	bool	 have_clen = false, chunked = false;
 	int	 status, rc;
 
-	if ((hend = memmem(b->d, b->len, "\r\n\r\n", 4)) == NULL)
+	if ((hend = memmem(b->data, b->len, "\r\n\r\n", 4)) == NULL)
 		return eof ? -1 : 0;
-	if (b->len < 12 || strncmp(b->d, "HTTP/1.", 7) != 0 ||
-	    sscanf(b->d + 8, " %3d", &status) != 1 || status < 100)
+	if (b->len < 12 || strncmp(b->data, "HTTP/1.", 7) != 0 ||
+	    sscanf(b->data + 8, " %3d", &status) != 1 || status < 100)
 		return -1;
-	for (line = (char *)memchr(b->d, '\n', b->len) + 1; line < hend;
+	for (line = (char *)memchr(b->data, '\n', b->len) + 1; line < hend;
 	    line = next + 1) {
 		next = memchr(line, '\n', (size_t)(hend + 2 - line));
 		if (next == NULL)
@@ -374,7 +319,7 @@ parse_answer(struct sbuf *b, bool eof, struct answer *a)
 			chunked = true;
 	}
 	body = hend + 4;
-	blen = b->len - (size_t)(body - b->d);
+	blen = b->len - (size_t)(body - b->data);
 	if (status == 204 || status == 304 || (status >= 100 && status < 200))
 		blen = 0;
 	else if (chunked) {
@@ -405,7 +350,7 @@ http(const char *method, const char *path, const char *body,
     struct answer *a)
 {
 	struct sockaddr_in	 sin;
-	struct sbuf		 req = { NULL, 0, 0 }, in = { NULL, 0, 0 };
+	struct buf		 req, in;
 	struct pollfd		 pfd;
 	double			 deadline = now_ms() + opt_timeout * 1000;
 	size_t			 off;
@@ -425,27 +370,29 @@ http(const char *method, const char *path, const char *body,
 		a->refused = errno == ECONNREFUSED;
 		return no_answer(fd, a);
 	}
-	sb_addf(&req, "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
+	buf_init(&req);
+	buf_printf(&req, "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
 	    "X-Vault-Token: %s\r\nConnection: close\r\n", method, path,
 	    opt_port, opt_token);
 	if (body != NULL)
-		sb_addf(&req, "Content-Type: application/json\r\n"
+		buf_printf(&req, "Content-Type: application/json\r\n"
 		    "Content-Length: %zu\r\n\r\n%s", strlen(body), body);
 	else
-		sb_add(&req, "\r\n");
+		buf_adds(&req, "\r\n");
 	for (off = 0; off < req.len; off += (size_t)n) {
 		set_send_timeout(fd, deadline);
-		n = send(fd, req.d + off, req.len - off, MSG_NOSIGNAL);
+		n = send(fd, req.data + off, req.len - off, MSG_NOSIGNAL);
 		if (n == -1 && errno == EINTR) {
 			n = 0;
 			continue;
 		}
 		if (n <= 0) {
-			free(req.d);
+			buf_free(&req);
 			return no_answer(fd, a);
 		}
 	}
-	free(req.d);
+	buf_free(&req);
+	buf_init(&in);
 	for (;;) {
 		if ((left = (int)(deadline - now_ms())) <= 0)
 			break;
@@ -455,8 +402,8 @@ http(const char *method, const char *path, const char *body,
 			continue;
 		if (rc <= 0)
 			break;
-		sb_grow(&in, 4096);
-		n = recv(fd, in.d + in.len, in.cap - in.len - 1, 0);
+		buf_reserve(&in, 4096);
+		n = recv(fd, in.data + in.len, in.cap - in.len - 1, 0);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1)
@@ -464,28 +411,29 @@ http(const char *method, const char *path, const char *body,
 		if (n == 0)
 			eof = true;
 		in.len += (size_t)n;
-		in.d[in.len] = '\0';
+		in.data[in.len] = '\0';
 		if ((rc = parse_answer(&in, eof, a)) == 1) {
-			free(in.d);
+			buf_free(&in);
 			close(fd);
 			return a->status;
 		}
 		if (rc == -1 || eof)
 			break;
 	}
-	free(in.d);
+	buf_free(&in);
 	return no_answer(fd, a);
 }
 
 static void
-log_line(const struct sbuf *line)
+log_line(const struct buf *line)
 {
 	size_t	 off;
 	ssize_t	 n;
 
 	pthread_mutex_lock(&log_lock);
 	for (off = 0; off < line->len; off += (size_t)n)
-		if ((n = write(log_fd, line->d + off, line->len - off)) <= 0) {
+		if ((n = write(log_fd, line->data + off,
+		    line->len - off)) <= 0) {
 			if (n == -1 && errno == EINTR) {
 				n = 0;
 				continue;
@@ -511,9 +459,7 @@ static void *
 load(void *arg)
 {
 	struct worker	*w = arg;
-	struct sbuf	 name = { NULL, 0, 0 }, body = { NULL, 0, 0 };
-	struct sbuf	 data = { NULL, 0, 0 }, path = { NULL, 0, 0 };
-	struct sbuf	 line = { NULL, 0, 0 };
+	struct buf	 name, body, data, path, line;
 	struct answer	 a;
 	unsigned long	 seq = 0;
 	long long	 cpu, mem;
@@ -521,35 +467,45 @@ load(void *arg)
 	double		 t0, ms;
 	int		 status;
 
+	buf_init(&name);
+	buf_init(&body);
+	buf_init(&data);
+	buf_init(&path);
+	buf_init(&line);
 	while (go_on()) {
-		name.len = body.len = data.len = path.len = line.len = 0;
+		buf_clear(&name);
+		buf_clear(&body);
+		buf_clear(&data);
+		buf_clear(&path);
+		buf_clear(&line);
 		if (opt_nkeys > 0)
-			sb_add(&name, opt_keys[rnd(&w->rng) % opt_nkeys]);
+			buf_adds(&name, opt_keys[rnd(&w->rng) % opt_nkeys]);
 		else
-			sb_addf(&name, "%s%d-%lu", opt_prefix, w->id, ++seq);
+			buf_printf(&name, "%s%d-%lu", opt_prefix, w->id, ++seq);
 		cpu = rnd_int64(&w->rng);
 		mem = rnd_int64(&w->rng);
 		rootless = rnd(&w->rng) & 1;
 		/* The data as Go prints it: keys sorted. */
-		sb_add(&data, "{\"cgroup_parent\":");
-		sb_add(&body, "{\"cgroup_parent\":");
+		buf_adds(&data, "{\"cgroup_parent\":");
+		buf_adds(&body, "{\"cgroup_parent\":");
 		rnd_string(&w->rng, 24, &body, &data);
-		sb_addf(&data, ",\"cpu_nanos\":%lld,\"memory_bytes\":%lld,"
-		    "\"name\":\"%s\",\"oci_runtime\":", cpu, mem, name.d);
-		sb_add(&body, ",\"oci_runtime\":");
+		buf_printf(&data, ",\"cpu_nanos\":%lld,\"memory_bytes\":%lld,"
+		    "\"name\":\"%s\",\"oci_runtime\":", cpu, mem, name.data);
+		buf_adds(&body, ",\"oci_runtime\":");
 		rnd_string(&w->rng, 24, &body, &data);
-		sb_addf(&body, ",\"cpu_nanos\":%lld,\"memory_bytes\":%lld,"
+		buf_printf(&body, ",\"cpu_nanos\":%lld,\"memory_bytes\":%lld,"
 		    "\"rootless\":%s}", cpu, mem, rootless ? "true" : "false");
-		sb_addf(&data, ",\"rootless\":%s,\"type\":\"container\"}",
+		buf_printf(&data, ",\"rootless\":%s,\"type\":\"container\"}",
 		    rootless ? "true" : "false");
-		sb_addf(&path, RUNTIME_PATH "%s", name.d);
+		buf_printf(&path, RUNTIME_PATH "%s", name.data);
 
 		t0 = now_ms();
-		status = http("PUT", path.d, body.d, &a);
+		status = http("PUT", path.data, body.data, &a);
 		ms = now_ms() - t0;
 		free(a.body);
 
-		sb_addf(&line, "%s %d %.3f %s\n", name.d, status, ms, data.d);
+		buf_printf(&line, "%s %d %.3f %s\n", name.data, status, ms,
+		    data.data);
 		log_line(&line);
 		if (w->nlat == w->caplat) {
 			w->caplat = w->caplat ? w->caplat * 2 : 1024;
@@ -572,11 +528,11 @@ load(void *arg)
 				    NULL);
 		}
 	}
-	free(name.d);
-	free(body.d);
-	free(data.d);
-	free(path.d);
-	free(line.d);
+	buf_free(&name);
+	buf_free(&body);
+	buf_free(&data);
+	buf_free(&path);
+	buf_free(&line);
 	return NULL;
 }
 
@@ -630,9 +586,7 @@ run_load(const char *logpath)
 	fprintf(stderr, "hammer: seed %" PRIu64 "\n", opt_seed);
 
 	deadline_ms = now_ms() + opt_seconds * 1000;
-	w = calloc((size_t)opt_threads, sizeof *w);
-	if (w == NULL)
-		die("out of memory");
+	w = xcalloc((size_t)opt_threads, sizeof *w);
 	for (i = 0; i < opt_threads; i++) {
 		w[i].id = i;
 		w[i].rng = opt_seed ^ (0x9e3779b97f4a7c15ULL * (uint64_t)(i + 1));
@@ -809,7 +763,7 @@ get(const char *path, struct answer *a)
 static void *
 fetch(void *arg)
 {
-	struct sbuf	 path = { NULL, 0, 0 };
+	struct buf	 path;
 	struct answer	 a;
 	struct group	*g;
 	const char	*d;
@@ -817,11 +771,12 @@ fetch(void *arg)
 
 	(void)arg;
 
+	buf_init(&path);
 	while ((i = atomic_fetch_add(&next_group, 1)) < ngroups) {
 		g = &groups[i];
-		path.len = 0;
-		sb_addf(&path, RUNTIME_PATH "%s", recs[g->first].name);
-		g->status = get(path.d, &a);
+		buf_clear(&path);
+		buf_printf(&path, RUNTIME_PATH "%s", recs[g->first].name);
+		g->status = get(path.data, &a);
 		if (g->status == 200) {
 			if ((d = answer_data(&a, &len)) != NULL)
 				g->value = xstrndup(d, len);
@@ -830,7 +785,7 @@ fetch(void *arg)
 		}
 		free(a.body);
 	}
-	free(path.d);
+	buf_free(&path);
 	return NULL;
 }
 
@@ -902,7 +857,7 @@ prefix_of(const char *name)
 	while (i > 0 && name[i - 1] >= '0' && name[i - 1] <= '9')
 		i--;
 	if (i == n)
-		return xstrndup(name, strlen(name));
+		return xstrdup(name);
 	return xstrndup(name, i);
 }
 
@@ -1160,13 +1115,13 @@ number(const char *s, double min, double max)
 static void
 split_keys(const char *arg)
 {
-	char	*s = xstrndup(arg, strlen(arg)), *tok, *save = NULL;
+	char	*s = xstrdup(arg), *tok, *save = NULL;
 
 	for (tok = strtok_r(s, ",", &save); tok != NULL;
 	    tok = strtok_r(NULL, ",", &save)) {
 		opt_keys = xrealloc(opt_keys, (opt_nkeys + 1) *
 		    sizeof *opt_keys);
-		opt_keys[opt_nkeys++] = xstrndup(tok, strlen(tok));
+		opt_keys[opt_nkeys++] = xstrdup(tok);
 	}
 	free(s);
 	if (opt_nkeys == 0)
@@ -1181,6 +1136,7 @@ main(int argc, char **argv)
 	size_t		 i;
 	int		 ch, rc;
 
+	log_init("hammer");	/* names the tool in lib's out-of-memory line */
 	while ((ch = getopt(argc, argv, "c:k:l:n:P:p:r:s:T:t:V")) != -1) {
 		switch (ch) {
 		case 'c':

@@ -54,6 +54,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/lib.h"
+
 #define DEFAULT_SEED	0x5eed0005ULL
 #define DEFAULT_COUNT	5000
 #define DEFAULT_LIMIT	1048576
@@ -61,11 +63,6 @@
 #define MAX_ANSWER	(8 * 1024 * 1024)
 #define MAX_REPORTS	200
 #define MAX_DEPTH	100000
-
-struct sbuf {
-	char	*p;
-	size_t	 len, cap;
-};
 
 struct rng {
 	uint64_t s;
@@ -79,7 +76,7 @@ struct req {
 	char		 path[128];
 	const char	*ctype;		/* NULL: no Content-Type header */
 	bool		 chunked;
-	struct sbuf	 body;
+	struct buf	 body;
 	int		 expect;	/* 0: any of 204, 400, 413 */
 	char		 want[256];	/* after a 204: what a GET must hold */
 };
@@ -88,12 +85,12 @@ struct answer {
 	int		 status;
 	bool		 json_ct;	/* Content-Type: application/json */
 	bool		 close;		/* Connection: close */
-	struct sbuf	 body;
+	struct buf	 body;
 };
 
 struct conn {
 	int		 fd;
-	struct sbuf	 in;		/* bytes read past the last answer */
+	struct buf	 in;		/* bytes read past the last answer */
 	unsigned	 used;		/* answers read on this connection */
 };
 
@@ -125,75 +122,32 @@ die(const char *fmt, ...)
 	exit(2);
 }
 
+/* Room for n more bytes after b->len (plus the NUL), to write into. */
 static void
-sb_grow(struct sbuf *b, size_t n)
+buf_reserve(struct buf *b, size_t n)
 {
-	size_t	 cap = b->cap ? b->cap : 256;
+	size_t	 cap = b->cap ? b->cap : 64;
 
 	if (b->len + n + 1 <= b->cap)
 		return;
 	while (cap < b->len + n + 1)
 		cap *= 2;
-	if ((b->p = realloc(b->p, cap)) == NULL)
-		die("out of memory");
+	b->data = xrealloc(b->data, cap);
 	b->cap = cap;
 }
 
+/* s, times over, with one allocation. */
 static void
-sb_add(struct sbuf *b, const void *p, size_t n)
-{
-	sb_grow(b, n);
-	memcpy(b->p + b->len, p, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void
-sb_adds(struct sbuf *b, const char *s)
-{
-	sb_add(b, s, strlen(s));
-}
-
-static void
-sb_addc(struct sbuf *b, char c)
-{
-	sb_add(b, &c, 1);
-}
-
-static void
-sb_rep(struct sbuf *b, const char *s, size_t times)
+buf_rep(struct buf *b, const char *s, size_t times)
 {
 	size_t	 n = strlen(s);
 
-	sb_grow(b, n * times);
+	buf_reserve(b, n * times);
 	while (times-- > 0) {
-		memcpy(b->p + b->len, s, n);
+		memcpy(b->data + b->len, s, n);
 		b->len += n;
 	}
-	b->p[b->len] = '\0';
-}
-
-static void
-sb_addf(struct sbuf *b, const char *fmt, ...)
-{
-	va_list	 ap;
-	char	 tmp[512];
-	int	 n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof tmp)
-		die("sb_addf: text too long");
-	sb_add(b, tmp, (size_t)n);
-}
-
-static void
-sb_free(struct sbuf *b)
-{
-	free(b->p);
-	b->p = NULL;
-	b->len = b->cap = 0;
+	b->data[b->len] = '\0';
 }
 
 /* splitmix64: small, fast, and the same sequence everywhere. */
@@ -476,27 +430,27 @@ struct gen {
 
 /* Optional blank space between tokens. */
 static void
-ws(struct gen *g, struct sbuf *b)
+ws(struct gen *g, struct buf *b)
 {
 	static const char *const blanks[] = { " ", "\n", "\t", "\r\n", "  " };
 
 	if (chance(&g->r, 15))
-		sb_adds(b, PICK(&g->r, blanks));
+		buf_adds(b, PICK(&g->r, blanks));
 }
 
 static void
-rand_ascii(struct gen *g, struct sbuf *b, size_t n)
+rand_ascii(struct gen *g, struct buf *b, size_t n)
 {
 	static const char set[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRS"
 	    "TUVWXYZ0123456789 ./-_:<>&+*%$#@!~|^'`?=,;()[]{}";
 
 	while (n-- > 0)
-		sb_addc(b, set[below(&g->r, sizeof set - 1)]);
+		buf_addc(b, set[below(&g->r, sizeof set - 1)]);
 }
 
 /* Nested arrays or objects, depth levels, around an inner value. */
 static void
-nested(struct gen *g, struct sbuf *b, size_t depth, bool balanced,
+nested(struct gen *g, struct buf *b, size_t depth, bool balanced,
     bool arrays)
 {
 	size_t	 form = below(&g->r, 4);
@@ -505,27 +459,27 @@ nested(struct gen *g, struct sbuf *b, size_t depth, bool balanced,
 		form = 0;
 	switch (form) {
 	case 0:
-		sb_rep(b, "[", depth);
+		buf_rep(b, "[", depth);
 		if (balanced)
-			sb_rep(b, "]", depth);
+			buf_rep(b, "]", depth);
 		break;
 	case 1:
-		sb_rep(b, "{\"a\":", depth);
-		sb_adds(b, "1");
+		buf_rep(b, "{\"a\":", depth);
+		buf_adds(b, "1");
 		if (balanced)
-			sb_rep(b, "}", depth);
+			buf_rep(b, "}", depth);
 		break;
 	case 2:
-		sb_rep(b, "[{\"a\":", depth / 2 + 1);
-		sb_adds(b, "null");
+		buf_rep(b, "[{\"a\":", depth / 2 + 1);
+		buf_adds(b, "null");
 		if (balanced)
-			sb_rep(b, "}]", depth / 2 + 1);
+			buf_rep(b, "}]", depth / 2 + 1);
 		break;
 	default:
-		sb_rep(b, "[1,", depth);
-		sb_adds(b, "2");
+		buf_rep(b, "[1,", depth);
+		buf_adds(b, "2");
 		if (balanced)
-			sb_rep(b, "]", depth);
+			buf_rep(b, "]", depth);
 		break;
 	}
 }
@@ -544,50 +498,50 @@ nest_depth(struct gen *g)
 
 /* Text as a JSON string: quotes, backslashes and newlines escaped. */
 static void
-quoted(struct sbuf *b, const char *p)
+quoted(struct buf *b, const char *p)
 {
-	sb_addc(b, '"');
+	buf_addc(b, '"');
 	for (; *p != '\0'; p++) {
 		if (*p == '\n')
-			sb_adds(b, "\\n");
+			buf_adds(b, "\\n");
 		else {
 			if (*p == '"' || *p == '\\')
-				sb_addc(b, '\\');
-			sb_addc(b, *p);
+				buf_addc(b, '\\');
+			buf_addc(b, *p);
 		}
 	}
-	sb_addc(b, '"');
+	buf_addc(b, '"');
 }
 
 /* A JSON value of any kind, most of them odd for the field's type. */
 static void
-value(struct gen *g, struct sbuf *b, const char *field, int budget)
+value(struct gen *g, struct buf *b, const char *field, int budget)
 {
 	size_t	 i, n;
 
 	switch (below(&g->r, 10)) {
 	case 0:
-		sb_adds(b, PICK(&g->r, int_edges).text);
+		buf_adds(b, PICK(&g->r, int_edges).text);
 		break;
 	case 1:
-		sb_adds(b, PICK(&g->r, str_edges).text);
+		buf_adds(b, PICK(&g->r, str_edges).text);
 		break;
 	case 2:
 	case 3:
-		sb_adds(b, PICK(&g->r, literals));
+		buf_adds(b, PICK(&g->r, literals));
 		break;
 	case 4:
-		sb_addc(b, '"');
+		buf_addc(b, '"');
 		if (strcmp(field, "version") == 0)
-			sb_adds(b, PICK(&g->r, versions));
+			buf_adds(b, PICK(&g->r, versions));
 		else if (strcmp(field, "sha256") == 0 ||
 		    strcmp(field, "sha_256") == 0)
 			for (i = below(&g->r, 70); i > 0; i--)
-				sb_addc(b, "0123456789abcdefABCDEFg"[below(&g->r,
-				    23)]);
+				buf_addc(b, "0123456789abcdefABCDEFg"[
+				    below(&g->r, 23)]);
 		else
 			rand_ascii(g, b, below(&g->r, 40));
-		sb_addc(b, '"');
+		buf_addc(b, '"');
 		break;
 	case 5:
 		if (strcmp(field, "policy") == 0)
@@ -595,48 +549,48 @@ value(struct gen *g, struct sbuf *b, const char *field, int budget)
 		else if (strcmp(field, "version") == 0)
 			quoted(b, PICK(&g->r, versions));
 		else {
-			sb_addc(b, '"');
-			sb_adds(b, PICK(&g->r, escapes));
-			sb_addc(b, '"');
+			buf_addc(b, '"');
+			buf_adds(b, PICK(&g->r, escapes));
+			buf_addc(b, '"');
 		}
 		break;
 	case 6:
 		if (budget <= 0) {
-			sb_adds(b, "null");
+			buf_adds(b, "null");
 			break;
 		}
-		sb_addc(b, '[');
+		buf_addc(b, '[');
 		n = below(&g->r, 4);
 		for (i = 0; i < n; i++) {
 			if (i > 0)
-				sb_addc(b, ',');
+				buf_addc(b, ',');
 			ws(g, b);
 			value(g, b, field, budget - 1);
 		}
-		sb_addc(b, ']');
+		buf_addc(b, ']');
 		break;
 	case 7:
 		if (budget <= 0) {
-			sb_adds(b, "{}");
+			buf_adds(b, "{}");
 			break;
 		}
-		sb_addc(b, '{');
+		buf_addc(b, '{');
 		n = below(&g->r, 3);
 		for (i = 0; i < n; i++) {
 			if (i > 0)
-				sb_addc(b, ',');
-			sb_addf(b, "\"k%zu\":", i);
+				buf_addc(b, ',');
+			buf_printf(b, "\"k%zu\":", i);
 			value(g, b, field, budget - 1);
 		}
-		sb_addc(b, '}');
+		buf_addc(b, '}');
 		break;
 	case 8:
-		sb_addc(b, '"');
+		buf_addc(b, '"');
 		rand_ascii(g, b, log_size(&g->r, 1, 4096));
-		sb_addc(b, '"');
+		buf_addc(b, '"');
 		break;
 	default:
-		sb_addf(b, "%" PRId64, (int64_t)rnd(&g->r) >>
+		buf_printf(b, "%" PRId64, (int64_t)rnd(&g->r) >>
 		    below(&g->r, 63));
 		break;
 	}
@@ -652,12 +606,12 @@ field_name(struct gen *g)
 
 /* {"f":v, ...} with k fields; known field names mostly. */
 static void
-object(struct gen *g, struct sbuf *b, size_t k)
+object(struct gen *g, struct buf *b, size_t k)
 {
 	const char	*used[16];
 	size_t		 i, j, n = 0;
 
-	sb_addc(b, '{');
+	buf_addc(b, '{');
 	for (i = 0; i < k && n < 16; i++) {
 		const char *f = field_name(g);
 
@@ -666,32 +620,32 @@ object(struct gen *g, struct sbuf *b, size_t k)
 		if (j < n)	/* duplicates are gen_dup's business */
 			continue;
 		if (n > 0)
-			sb_addc(b, ',');
+			buf_addc(b, ',');
 		used[n++] = f;
 		ws(g, b);
-		sb_addf(b, "\"%s\"", f);
+		buf_printf(b, "\"%s\"", f);
 		ws(g, b);
-		sb_addc(b, ':');
+		buf_addc(b, ':');
 		ws(g, b);
 		value(g, b, f, 2);
 		ws(g, b);
 	}
-	sb_addc(b, '}');
+	buf_addc(b, '}');
 }
 
 /* Offsets just inside string literals of a JSON text (after a quote). */
 static size_t
-string_spot(struct gen *g, const struct sbuf *b)
+string_spot(struct gen *g, const struct buf *b)
 {
 	size_t	 spots[64], n = 0, i;
 	bool	 in = false;
 
 	for (i = 0; i < b->len && n < 64; i++) {
-		if (in && b->p[i] == '\\') {
+		if (in && b->data[i] == '\\') {
 			i++;
 			continue;
 		}
-		if (b->p[i] == '"') {
+		if (b->data[i] == '"') {
 			in = !in;
 			if (in)
 				spots[n++] = i + 1;
@@ -701,21 +655,21 @@ string_spot(struct gen *g, const struct sbuf *b)
 }
 
 static void
-insert_at(struct sbuf *b, size_t at, const char *s, size_t n)
+insert_at(struct buf *b, size_t at, const char *s, size_t n)
 {
 	if (at > b->len)
 		at = b->len;
-	sb_grow(b, n);
-	memmove(b->p + at + n, b->p + at, b->len - at);
-	memcpy(b->p + at, s, n);
+	buf_reserve(b, n);
+	memmove(b->data + at + n, b->data + at, b->len - at);
+	memcpy(b->data + at, s, n);
 	b->len += n;
-	b->p[b->len] = '\0';
+	b->data[b->len] = '\0';
 }
 
 /* ---------------------------------------------------------- generators */
 
 static void
-base64(struct sbuf *b, const char *p, size_t n)
+base64(struct buf *b, const char *p, size_t n)
 {
 	static const char set[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrs"
 	    "tuvwxyz0123456789+/";
@@ -728,16 +682,16 @@ base64(struct sbuf *b, const char *p, size_t n)
 			v |= (uint32_t)(unsigned char)p[i + 1] << 8;
 		if (i + 2 < n)
 			v |= (unsigned char)p[i + 2];
-		sb_addc(b, set[v >> 18 & 63]);
-		sb_addc(b, set[v >> 12 & 63]);
-		sb_addc(b, i + 1 < n ? set[v >> 6 & 63] : '=');
-		sb_addc(b, i + 2 < n ? set[v & 63] : '=');
+		buf_addc(b, set[v >> 18 & 63]);
+		buf_addc(b, set[v >> 12 & 63]);
+		buf_addc(b, i + 1 < n ? set[v >> 6 & 63] : '=');
+		buf_addc(b, i + 2 < n ? set[v & 63] : '=');
 	}
 }
 
 /* A policy that parses: path blocks with patterns and capabilities. */
 static void
-policy_text(struct gen *g, struct sbuf *b, bool as_json)
+policy_text(struct gen *g, struct buf *b, bool as_json)
 {
 	static const char *const segs[] = { "sys", "plugins", "runtimes",
 	    "catalog", "container", "+", "a.b", "x-y", "auth", "token" };
@@ -746,79 +700,81 @@ policy_text(struct gen *g, struct sbuf *b, bool as_json)
 	size_t	 n = 1 + below(&g->r, 4), i, k, c;
 
 	if (as_json)
-		sb_adds(b, "{\"path\":{");
+		buf_adds(b, "{\"path\":{");
 	for (i = 0; i < n; i++) {
 		if (as_json)
-			sb_adds(b, i > 0 ? ",\"" : "\"");
+			buf_adds(b, i > 0 ? ",\"" : "\"");
 		else
-			sb_adds(b, "path \"");
+			buf_adds(b, "path \"");
 		for (k = below(&g->r, 5); k > 0; k--) {
-			sb_adds(b, PICK(&g->r, segs));
-			sb_adds(b, "/");
+			buf_adds(b, PICK(&g->r, segs));
+			buf_adds(b, "/");
 		}
-		sb_adds(b, chance(&g->r, 50) ? "*" : PICK(&g->r, segs));
-		sb_adds(b, as_json ? "\":{\"capabilities\":[" :
+		buf_adds(b, chance(&g->r, 50) ? "*" : PICK(&g->r, segs));
+		buf_adds(b, as_json ? "\":{\"capabilities\":[" :
 		    "\" {\n  capabilities = [");
 		for (c = 0, k = below(&g->r, 4); c <= k; c++)
-			sb_addf(b, "%s\"%s\"", c > 0 ? ", " : "",
+			buf_printf(b, "%s\"%s\"", c > 0 ? ", " : "",
 			    PICK(&g->r, caps));
-		sb_adds(b, as_json ? "]}" : "]\n}\n# end\n");
+		buf_adds(b, as_json ? "]}" : "]\n}\n# end\n");
 	}
 	if (as_json)
-		sb_adds(b, "}}");
+		buf_adds(b, "}}");
 }
 
 /* Values a field accepts, for bodies that get past the conversion. */
 static void
-good_value(struct gen *g, struct sbuf *b, const char *f)
+good_value(struct gen *g, struct buf *b, const char *f)
 {
-	struct sbuf	 t = { 0 };
+	struct buf	 t;
 	size_t		 i, n;
 
 	if (strcmp(f, "cpu_nanos") == 0 || strcmp(f, "memory_bytes") == 0) {
 		if (chance(&g->r, 30))
-			sb_adds(b, int_edges[below(&g->r, 2)].text);
+			buf_adds(b, int_edges[below(&g->r, 2)].text);
 		else
-			sb_addf(b, "%" PRIu64, rnd(&g->r) >> (1 +
+			buf_printf(b, "%" PRIu64, rnd(&g->r) >> (1 +
 			    below(&g->r, 63)));
 	} else if (strcmp(f, "rootless") == 0)
-		sb_adds(b, bool_edges[below(&g->r, 18)].text);
+		buf_adds(b, bool_edges[below(&g->r, 18)].text);
 	else if (strcmp(f, "policy") == 0) {
+		buf_init(&t);
 		policy_text(g, &t, chance(&g->r, 30));
 		if (chance(&g->r, 20)) {
-			struct sbuf	 e = { 0 };
+			struct buf	 e;
 
-			base64(&e, t.p, t.len);
-			quoted(b, e.p);
-			sb_free(&e);
+			buf_init(&e);
+			base64(&e, t.data, t.len);
+			quoted(b, e.data);
+			buf_free(&e);
 		} else
-			quoted(b, t.p);
-		sb_free(&t);
+			quoted(b, t.data);
+		buf_free(&t);
 	} else if (strcmp(f, "sha256") == 0 || strcmp(f, "sha_256") == 0) {
-		sb_addc(b, '"');
+		buf_addc(b, '"');
 		for (i = 0; i < 64; i++)
-			sb_addc(b, "0123456789abcdef"[below(&g->r, 16)]);
-		sb_addc(b, '"');
+			buf_addc(b, "0123456789abcdef"[below(&g->r, 16)]);
+		buf_addc(b, '"');
 	} else if (strcmp(f, "version") == 0)
 		quoted(b, versions[below(&g->r, 6)]);
 	else if (strcmp(f, "args") == 0 || strcmp(f, "env") == 0) {
-		sb_addc(b, '[');
+		buf_addc(b, '[');
 		for (i = 0, n = below(&g->r, 4); i < n; i++) {
-			sb_adds(b, i > 0 ? ",\"" : "\"");
+			buf_adds(b, i > 0 ? ",\"" : "\"");
 			rand_ascii(g, b, below(&g->r, 12));
-			sb_addc(b, '"');
+			buf_addc(b, '"');
 		}
-		sb_addc(b, ']');
+		buf_addc(b, ']');
 	} else if (strcmp(f, "runtime") == 0)
-		sb_addf(b, "\"h-%zu\"", below(&g->r, 97));
+		buf_printf(b, "\"h-%zu\"", below(&g->r, 97));
 	else if (strcmp(f, "command") == 0 || strcmp(f, "oci_image") == 0)
-		sb_addf(b, "\"%s-%zu\"", f, below(&g->r, 5));
+		buf_printf(b, "\"%s-%zu\"", f, below(&g->r, 5));
 	else if (chance(&g->r, 50))
-		sb_adds(b, str_edges[below(&g->r, NSTR)].text);
+		buf_adds(b, str_edges[below(&g->r, NSTR)].text);
 	else {
-		sb_addc(b, '"');
+		buf_addc(b, '"');
 		rand_ascii(g, b, below(&g->r, 30));
-		sb_addc(b, '"');
+		buf_addc(b, '"');
 	}
 }
 
@@ -829,7 +785,7 @@ good_value(struct gen *g, struct sbuf *b, const char *f)
 static void
 gen_fields(struct gen *g)
 {
-	struct sbuf	*b = &g->q->body;
+	struct buf	*b = &g->q->body;
 	size_t		 i;
 	bool		 first = true;
 
@@ -837,21 +793,21 @@ gen_fields(struct gen *g)
 		object(g, b, below(&g->r, 8));
 		return;
 	}
-	sb_addc(b, '{');
+	buf_addc(b, '{');
 	for (i = 0; i < g->nfields; i++) {
 		if (strcmp(g->fields[i], "name") == 0 ||
 		    strcmp(g->fields[i], "type") == 0 ||
 		    strcmp(g->fields[i], "sha_256") == 0 ||
 		    (chance(&g->r, 25) && strcmp(g->fields[i], "policy") != 0))
 			continue;
-		sb_addf(b, "%s\"%s\":", first ? "" : ",", g->fields[i]);
+		buf_printf(b, "%s\"%s\":", first ? "" : ",", g->fields[i]);
 		good_value(g, b, g->fields[i]);
 		first = false;
 	}
 	if (chance(&g->r, 10))
-		sb_addf(b, "%s\"unknown_%zu\":1", first ? "" : ",",
+		buf_printf(b, "%s\"unknown_%zu\":1", first ? "" : ",",
 		    below(&g->r, 9));
-	sb_addc(b, '}');
+	buf_addc(b, '}');
 }
 
 /*
@@ -881,7 +837,7 @@ gen_edge(struct gen *g)
 	q->ctype = NULL;
 	snprintf(q->path, sizeof q->path,
 	    "/v1/sys/plugins/runtimes/catalog/container/edge-%zu", q->idx);
-	sb_addf(&q->body, "{\"cpu_nanos\":%s,\"memory_bytes\":%s,"
+	buf_printf(&q->body, "{\"cpu_nanos\":%s,\"memory_bytes\":%s,"
 	    "\"oci_runtime\":%s,\"rootless\":%s}", int_edges[c].text,
 	    int_edges[m].text, str_edges[s].text, bool_edges[r].text);
 	if (int_edges[c].reads == NULL || int_edges[m].reads == NULL ||
@@ -900,7 +856,7 @@ gen_edge(struct gen *g)
 static void
 gen_nest(struct gen *g)
 {
-	struct sbuf	*b = &g->q->body;
+	struct buf	*b = &g->q->body;
 	size_t		 d = nest_depth(g);
 	bool		 balanced = chance(&g->r, 85);
 	const char	*f;
@@ -913,9 +869,9 @@ gen_nest(struct gen *g)
 		return;
 	}
 	f = chance(&g->r, 50) ? "zzz" : field_name(g);
-	sb_addf(b, "{\"%s\":", f);
+	buf_printf(b, "{\"%s\":", f);
 	nested(g, b, d, balanced, false);
-	sb_addc(b, '}');
+	buf_addc(b, '}');
 	/*
 	 * Go refuses more than 10,000 levels and so does catalogd (it stops
 	 * at fewer); below that, only the field decides.
@@ -931,7 +887,7 @@ gen_nest(struct gen *g)
 static void
 gen_utf8(struct gen *g)
 {
-	struct sbuf	*b = &g->q->body;
+	struct buf	*b = &g->q->body;
 	const char	*bad = PICK(&g->r, bad_utf8);
 	size_t		 at;
 
@@ -951,7 +907,7 @@ gen_utf8(struct gen *g)
 static void
 gen_escape(struct gen *g)
 {
-	struct sbuf	*b = &g->q->body;
+	struct buf	*b = &g->q->body;
 	const char	*e = PICK(&g->r, escapes);
 
 	object(g, b, 1 + below(&g->r, 4));
@@ -963,21 +919,21 @@ gen_escape(struct gen *g)
 static void
 gen_dup(struct gen *g)
 {
-	struct sbuf	*b = &g->q->body;
+	struct buf	*b = &g->q->body;
 	const char	*f = field_name(g);
 
 	switch (below(&g->r, 4)) {
 	case 0:
-		sb_addf(b, "{\"%s\":1,\"%s\":2}", f, f);
+		buf_printf(b, "{\"%s\":1,\"%s\":2}", f, f);
 		break;
 	case 1:
-		sb_addf(b, "{\"%s\":\"a\",\"x\":1,\"%s\":\"a\"}", f, f);
+		buf_printf(b, "{\"%s\":\"a\",\"x\":1,\"%s\":\"a\"}", f, f);
 		break;
 	case 2:
-		sb_addf(b, "{\"z\":{\"%s\":[],\"%s\":[]}}", f, f);
+		buf_printf(b, "{\"z\":{\"%s\":[],\"%s\":[]}}", f, f);
 		break;
 	default:	/* the same key, once escaped */
-		sb_adds(b, "{\"cpu_nanos\":1,\"cpu_n\\u0061nos\":1}");
+		buf_adds(b, "{\"cpu_nanos\":1,\"cpu_n\\u0061nos\":1}");
 		break;
 	}
 	g->q->expect = 400;
@@ -988,7 +944,7 @@ gen_top(struct gen *g)
 {
 	size_t	 i = below(&g->r, sizeof tops / sizeof tops[0]);
 
-	sb_add(&g->q->body, tops[i].text, tops[i].len);
+	buf_add(&g->q->body, tops[i].text, tops[i].len);
 	if (g->t == T_RUNTIME || tops[i].status == 400)
 		g->q->expect = tops[i].status;
 }
@@ -996,7 +952,7 @@ gen_top(struct gen *g)
 static void
 gen_number(struct gen *g)
 {
-	sb_addf(&g->q->body, "{\"%s\":%s}", field_name(g),
+	buf_printf(&g->q->body, "{\"%s\":%s}", field_name(g),
 	    PICK(&g->r, bad_numbers));
 	g->q->expect = 400;
 }
@@ -1004,7 +960,7 @@ gen_number(struct gen *g)
 static void
 gen_mutate(struct gen *g)
 {
-	struct sbuf	*b = &g->q->body;
+	struct buf	*b = &g->q->body;
 	size_t		 k, at, n;
 	char		 c;
 
@@ -1013,15 +969,16 @@ gen_mutate(struct gen *g)
 		at = below(&g->r, b->len);
 		switch (below(&g->r, 5)) {
 		case 0:
-			b->p[at] ^= (char)(1u << below(&g->r, 8));
+			b->data[at] ^= (char)(1u << below(&g->r, 8));
 			break;
 		case 1:
 			c = (char)below(&g->r, 256);
 			insert_at(b, at, &c, 1);
 			break;
 		case 2:
-			memmove(b->p + at, b->p + at + 1, b->len - at - 1);
-			b->p[--b->len] = '\0';
+			memmove(b->data + at, b->data + at + 1,
+			    b->len - at - 1);
+			b->data[--b->len] = '\0';
 			break;
 		case 3:
 			n = below(&g->r, b->len - at) + 1;
@@ -1030,13 +987,13 @@ gen_mutate(struct gen *g)
 			{
 				char tmp[64];
 
-				memcpy(tmp, b->p + at, n);
+				memcpy(tmp, b->data + at, n);
 				insert_at(b, below(&g->r, b->len), tmp, n);
 			}
 			break;
 		default:
 			b->len = at;
-			b->p[at] = '\0';
+			b->data[at] = '\0';
 			break;
 		}
 	}
@@ -1058,31 +1015,31 @@ gen_form(struct gen *g)
 		"APPLICATION/X-WWW-FORM-URLENCODED",
 		" application/x-www-form-urlencoded ; q=1",
 	};
-	struct sbuf	*b = &g->q->body;
+	struct buf	*b = &g->q->body;
 	size_t		 k = below(&g->r, 6), i;
 
 	g->q->ctype = PICK(&g->r, ctypes);
 	if (chance(&g->r, 5))
-		sb_adds(b, "  ");
+		buf_adds(b, "  ");
 	for (i = 0; i < k; i++) {
 		if (i > 0)
-			sb_adds(b, chance(&g->r, 90) ? "&" : chance(&g->r, 50) ?
-			    ";" : "&&");
-		sb_adds(b, chance(&g->r, 10) ? PICK(&g->r, vals) :
+			buf_adds(b, chance(&g->r, 90) ? "&" :
+			    chance(&g->r, 50) ? ";" : "&&");
+		buf_adds(b, chance(&g->r, 10) ? PICK(&g->r, vals) :
 		    field_name(g));
 		if (chance(&g->r, 95))
-			sb_addc(b, '=');
+			buf_addc(b, '=');
 		if (chance(&g->r, 5))
 			rand_ascii(g, b, log_size(&g->r, 1, 20000));
 		else
-			sb_adds(b, PICK(&g->r, vals));
+			buf_adds(b, PICK(&g->r, vals));
 	}
 }
 
 static void
 gen_ctrl(struct gen *g)
 {
-	struct sbuf	*b = &g->q->body;
+	struct buf	*b = &g->q->body;
 	char		 c = (char)below(&g->r, 32);
 
 	object(g, b, 1 + below(&g->r, 4));
@@ -1099,43 +1056,43 @@ gen_ctrl(struct gen *g)
 static void
 gen_bigstr(struct gen *g)
 {
-	struct sbuf	*b = &g->q->body;
+	struct buf	*b = &g->q->body;
 	const char	*f = field_name(g);
 	size_t		 n = log_size(&g->r, 1024, limit / 4);
 
-	sb_addf(b, "{\"%s\":\"", f);
+	buf_printf(b, "{\"%s\":\"", f);
 	if (chance(&g->r, 50))
 		rand_ascii(g, b, n);
 	else
-		sb_rep(b, "\xe2\x82\xac", n / 3);	/* the cut must respect it */
-	sb_adds(b, "\"}");
+		buf_rep(b, "\xe2\x82\xac", n / 3); /* the cut must respect it */
+	buf_adds(b, "\"}");
 }
 
 /* Over the limit: a 1 MiB string, padding, or a chunked body. */
 static void
 gen_huge(struct gen *g)
 {
-	struct sbuf	*b = &g->q->body;
+	struct buf	*b = &g->q->body;
 
 	switch (g->q->idx / 700 % 3) {
 	case 0:
-		sb_adds(b, "{\"oci_runtime\":\"");
-		sb_rep(b, "a", 1024 * 1024);
-		sb_adds(b, "\"}");
+		buf_adds(b, "{\"oci_runtime\":\"");
+		buf_rep(b, "a", 1024 * 1024);
+		buf_adds(b, "\"}");
 		break;
 	case 1:
-		sb_adds(b, "{}");
-		sb_rep(b, " ", limit - 1);
+		buf_adds(b, "{}");
+		buf_rep(b, " ", limit - 1);
 		break;
 	default:
-		sb_adds(b, "{\"cgroup_parent\":\"");
-		sb_rep(b, "\xe2\x82\xac", limit / 3 + 1);
-		sb_adds(b, "\"}");
+		buf_adds(b, "{\"cgroup_parent\":\"");
+		buf_rep(b, "\xe2\x82\xac", limit / 3 + 1);
+		buf_adds(b, "\"}");
 		g->q->chunked = true;
 		break;
 	}
 	if (b->len <= limit)
-		sb_rep(b, " ", limit + 1 - b->len);
+		buf_rep(b, " ", limit + 1 - b->len);
 	g->q->expect = 413;
 }
 
@@ -1143,16 +1100,16 @@ gen_huge(struct gen *g)
 static void
 gen_at_limit(struct gen *g)
 {
-	struct sbuf	*b = &g->q->body;
+	struct buf	*b = &g->q->body;
 
 	g->t = T_RUNTIME;
 	if (g->q->idx / 1250 % 2 == 0) {
-		sb_adds(b, "{}");
-		sb_rep(b, " ", limit - 2);
+		buf_adds(b, "{}");
+		buf_rep(b, " ", limit - 2);
 	} else {
-		sb_adds(b, "{\"oci_runtime\":\"");
-		sb_rep(b, "b", limit - 18);
-		sb_adds(b, "\"}");
+		buf_adds(b, "{\"oci_runtime\":\"");
+		buf_rep(b, "b", limit - 18);
+		buf_adds(b, "\"}");
 	}
 	g->q->expect = 204;
 }
@@ -1190,6 +1147,7 @@ generate(size_t i, struct req *q)
 	size_t		 k;
 
 	memset(q, 0, sizeof *q);
+	buf_init(&q->body);
 	memset(&g, 0, sizeof g);
 	q->idx = i;
 	g.q = q;
@@ -1255,10 +1213,10 @@ generate(size_t i, struct req *q)
 	if (strcmp(q->kind, "form") != 0 && q->ctype != NULL &&
 	    strncasecmp(q->ctype, "application/x-www-form", 22) == 0) {
 		for (k = 0; k < q->body.len && strchr(" \t\r\n",
-		    q->body.p[k]) != NULL; k++)
+		    q->body.data[k]) != NULL; k++)
 			;
-		if (k == q->body.len || (q->body.p[k] != '{' &&
-		    q->body.p[k] != '['))
+		if (k == q->body.len || (q->body.data[k] != '{' &&
+		    q->body.data[k] != '['))
 			q->ctype = "application/json";
 	}
 	if (!q->chunked && q->body.len < 65536 && chance(&g.r, 3))
@@ -1271,7 +1229,7 @@ generate(size_t i, struct req *q)
 static void
 req_free(struct req *q)
 {
-	sb_free(&q->body);
+	buf_free(&q->body);
 }
 
 /* ---------------------------------------------------------------- HTTP */
@@ -1337,29 +1295,29 @@ fill(struct conn *c, int64_t deadline)
 		}
 		if (pfd.revents == 0)
 			continue;
-		sb_grow(&c->in, 65536);
-		n = read(c->fd, c->in.p + c->in.len, 65536);
+		buf_reserve(&c->in, 65536);
+		n = read(c->fd, c->in.data + c->in.len, 65536);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n > 0) {
 			c->in.len += (size_t)n;
-			c->in.p[c->in.len] = '\0';
+			c->in.data[c->in.len] = '\0';
 		}
 		return n;
 	}
 }
 
 static void
-consume(struct sbuf *b, size_t n)
+consume(struct buf *b, size_t n)
 {
-	memmove(b->p, b->p + n, b->len - n);
+	memmove(b->data, b->data + n, b->len - n);
 	b->len -= n;
-	b->p[b->len] = '\0';
+	b->data[b->len] = '\0';
 }
 
 /* Writes the request; stops early (and says so) if an answer arrives. */
 static int
-send_all(struct conn *c, const struct sbuf *out, int64_t deadline,
+send_all(struct conn *c, const struct buf *out, int64_t deadline,
     bool *early)
 {
 	struct pollfd	 pfd = { .fd = c->fd, .events = POLLIN | POLLOUT };
@@ -1386,7 +1344,7 @@ send_all(struct conn *c, const struct sbuf *out, int64_t deadline,
 			return -1;
 		if (!(pfd.revents & POLLOUT))
 			continue;
-		n = send(c->fd, out->p + off, out->len - off, MSG_NOSIGNAL);
+		n = send(c->fd, out->data + off, out->len - off, MSG_NOSIGNAL);
 		if (n == -1) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
@@ -1426,7 +1384,8 @@ read_answer(struct conn *c, struct answer *a, int64_t deadline,
 
 	*nothing = false;
 	memset(a, 0, sizeof *a);
-	while ((end = strstr(c->in.p ? c->in.p : "", "\r\n\r\n")) == NULL) {
+	buf_init(&a->body);
+	while ((end = strstr(c->in.data, "\r\n\r\n")) == NULL) {
 		if (c->in.len > 65536)
 			return -1;
 		if ((n = fill(c, deadline)) <= 0) {
@@ -1434,10 +1393,11 @@ read_answer(struct conn *c, struct answer *a, int64_t deadline,
 			return -1;
 		}
 	}
-	head = (size_t)(end - c->in.p) + 4;
-	if (sscanf(c->in.p, "HTTP/1.%*1d %3d", &a->status) != 1)
+	head = (size_t)(end - c->in.data) + 4;
+	if (sscanf(c->in.data, "HTTP/1.%*1d %3d", &a->status) != 1)
 		return -1;
-	for (line = strstr(c->in.p, "\r\n") + 2; line < end; line = eol + 2) {
+	for (line = strstr(c->in.data, "\r\n") + 2; line < end;
+	    line = eol + 2) {
 		eol = strstr(line, "\r\n");
 		if (header_is(line, (size_t)(eol - line), "Content-Length",
 		    &v)) {
@@ -1454,7 +1414,7 @@ read_answer(struct conn *c, struct answer *a, int64_t deadline,
 			a->json_ct = strncasecmp(v, "application/json", 16) ==
 			    0;
 	}
-	if (strncmp(c->in.p, "HTTP/1.0", 8) == 0)
+	if (strncmp(c->in.data, "HTTP/1.0", 8) == 0)
 		a->close = true;
 	consume(&c->in, head);
 	if (a->status == 204 || a->status == 304 || (a->status >= 100 &&
@@ -1465,18 +1425,17 @@ read_answer(struct conn *c, struct answer *a, int64_t deadline,
 			size_t	 sz;
 			char	*nl;
 
-			while ((nl = strstr(c->in.p ? c->in.p : "",
-			    "\r\n")) == NULL)
+			while ((nl = strstr(c->in.data, "\r\n")) == NULL)
 				if (fill(c, deadline) <= 0)
 					return -1;
-			sz = strtoul(c->in.p, NULL, 16);
-			consume(&c->in, (size_t)(nl - c->in.p) + 2);
+			sz = strtoul(c->in.data, NULL, 16);
+			consume(&c->in, (size_t)(nl - c->in.data) + 2);
 			if (a->body.len + sz > MAX_ANSWER)
 				return -1;
 			while (c->in.len < sz + 2)
 				if (fill(c, deadline) <= 0)
 					return -1;
-			sb_add(&a->body, c->in.p, sz);
+			buf_add(&a->body, c->in.data, sz);
 			consume(&c->in, sz + 2);
 			if (sz == 0)
 				return 0;
@@ -1488,7 +1447,7 @@ read_answer(struct conn *c, struct answer *a, int64_t deadline,
 		while (c->in.len < clen)
 			if (fill(c, deadline) <= 0)
 				return -1;
-		sb_add(&a->body, c->in.p, clen);
+		buf_add(&a->body, c->in.data, clen);
 		consume(&c->in, clen);
 		return 0;
 	}
@@ -1498,7 +1457,7 @@ read_answer(struct conn *c, struct answer *a, int64_t deadline,
 			return -1;
 	if (n < 0)
 		return -1;
-	sb_add(&a->body, c->in.p, c->in.len);
+	buf_add(&a->body, c->in.data, c->in.len);
 	c->in.len = 0;
 	return 0;
 }
@@ -1506,32 +1465,32 @@ read_answer(struct conn *c, struct answer *a, int64_t deadline,
 /* The request's bytes: head, then the body as is or in chunks. */
 static void
 render(const struct req *q, const char *method, const char *path,
-    bool with_body, struct sbuf *out)
+    bool with_body, struct buf *out)
 {
 	size_t	 off, n, step;
 
-	sb_addf(out, "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
+	buf_printf(out, "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
 	    "X-Vault-Token: %s\r\n", method, path, port, token);
 	if (!with_body) {
-		sb_adds(out, "\r\n");
+		buf_adds(out, "\r\n");
 		return;
 	}
 	if (q->ctype != NULL)
-		sb_addf(out, "Content-Type: %s\r\n", q->ctype);
+		buf_printf(out, "Content-Type: %s\r\n", q->ctype);
 	if (!q->chunked) {
-		sb_addf(out, "Content-Length: %zu\r\n\r\n", q->body.len);
-		sb_add(out, q->body.p ? q->body.p : "", q->body.len);
+		buf_printf(out, "Content-Length: %zu\r\n\r\n", q->body.len);
+		buf_add(out, q->body.data, q->body.len);
 		return;
 	}
-	sb_adds(out, "Transfer-Encoding: chunked\r\n\r\n");
+	buf_adds(out, "Transfer-Encoding: chunked\r\n\r\n");
 	step = q->body.len / 3 + 1;
 	for (off = 0; off < q->body.len; off += n) {
 		n = q->body.len - off < step ? q->body.len - off : step;
-		sb_addf(out, "%zx\r\n", n);
-		sb_add(out, q->body.p + off, n);
-		sb_adds(out, "\r\n");
+		buf_printf(out, "%zx\r\n", n);
+		buf_add(out, q->body.data + off, n);
+		buf_adds(out, "\r\n");
 	}
-	sb_adds(out, "0\r\n\r\n");
+	buf_adds(out, "0\r\n\r\n");
 }
 
 /*
@@ -1540,7 +1499,7 @@ render(const struct req *q, const char *method, const char *path,
  * once on a new one (the request never reached it).  0 or -1 (I/O).
  */
 static int
-exchange(struct conn *c, const struct sbuf *out, struct answer *a)
+exchange(struct conn *c, const struct buf *out, struct answer *a)
 {
 	int64_t	 deadline = now_ms() + TIMEOUT_MS;
 	bool	 early, nothing, reused;
@@ -1558,7 +1517,7 @@ exchange(struct conn *c, const struct sbuf *out, struct answer *a)
 		}
 		if (read_answer(c, a, deadline, &nothing) == -1) {
 			conn_close(c);
-			sb_free(&a->body);
+			buf_free(&a->body);
 			if (nothing && reused && !early)
 				continue;
 			return -1;
@@ -1572,20 +1531,6 @@ exchange(struct conn *c, const struct sbuf *out, struct answer *a)
 }
 
 /* ------------------------------------------------------------- checking */
-
-static bool
-hexval(char ch, unsigned *v)
-{
-	if (ch >= '0' && ch <= '9')
-		*v = (unsigned)(ch - '0');
-	else if (ch >= 'a' && ch <= 'f')
-		*v = (unsigned)(ch - 'a' + 10);
-	else if (ch >= 'A' && ch <= 'F')
-		*v = (unsigned)(ch - 'A' + 10);
-	else
-		return false;
-	return true;
-}
 
 /* Length of the UTF-8 sequence at p (shortest form, no surrogates), or 0. */
 static size_t
@@ -1619,10 +1564,11 @@ utf8_len(const unsigned char *p, size_t n)
 
 /* A JSON string at *i: escapes valid, surrogates paired, UTF-8 valid. */
 static bool
-json_string(const char *s, size_t n, size_t *i, struct sbuf *val)
+scan_string(const char *s, size_t n, size_t *i, struct buf *val)
 {
 	const unsigned char	*p = (const unsigned char *)s;
-	unsigned		 u, d, k;
+	unsigned		 u, k;
+	int			 d;
 	size_t			 len;
 	bool			 high = false;
 
@@ -1643,16 +1589,16 @@ json_string(const char *s, size_t n, size_t *i, struct sbuf *val)
 				    high)
 					return false;
 				if (val)
-					sb_addc(val, (char)p[*i + 1]);
+					buf_addc(val, (char)p[*i + 1]);
 				*i += 2;
 				continue;
 			}
 			if (*i + 6 > n)
 				return false;
 			for (u = 0, k = 2; k < 6; k++) {
-				if (!hexval((char)p[*i + k], &d))
+				if ((d = hexval((char)p[*i + k])) < 0)
 					return false;
-				u = u << 4 | d;
+				u = u << 4 | (unsigned)d;
 			}
 			if (u >= 0xdc00 && u <= 0xdfff && !high)
 				return false;
@@ -1665,7 +1611,7 @@ json_string(const char *s, size_t n, size_t *i, struct sbuf *val)
 		if (high || (len = utf8_len(p + *i, n - *i)) == 0)
 			return false;
 		if (val)
-			sb_add(val, s + *i, len);
+			buf_add(val, s + *i, len);
 		*i += len;
 	}
 	return false;
@@ -1682,7 +1628,7 @@ skip_ws(const char *s, size_t n, size_t *i)
 static bool
 errors_shape(const char *s, size_t n)
 {
-	struct sbuf	 key = { 0 };
+	struct buf	 key;
 	size_t		 i = 0;
 	bool		 ok;
 
@@ -1690,9 +1636,10 @@ errors_shape(const char *s, size_t n)
 	if (i >= n || s[i++] != '{')
 		return false;
 	skip_ws(s, n, &i);
-	ok = json_string(s, n, &i, &key) && key.len == 6 &&
-	    memcmp(key.p, "errors", 6) == 0;
-	sb_free(&key);
+	buf_init(&key);
+	ok = scan_string(s, n, &i, &key) && key.len == 6 &&
+	    memcmp(key.data, "errors", 6) == 0;
+	buf_free(&key);
 	if (!ok)
 		return false;
 	skip_ws(s, n, &i);
@@ -1706,7 +1653,7 @@ errors_shape(const char *s, size_t n)
 		i++;
 	else
 		for (;;) {
-			if (!json_string(s, n, &i, NULL))
+			if (!scan_string(s, n, &i, NULL))
 				return false;
 			skip_ws(s, n, &i);
 			if (i < n && s[i] == ']') {
@@ -1763,8 +1710,8 @@ report(const struct req *q, const char *fmt, ...)
 	printf("hostile: FAIL #%zu %s %s [%s%s] (%zu bytes: %s): %s "
 	    "(reproduce: hostile -r %" PRIu64 " -l %zu -x %zu)\n", q->idx,
 	    q->method, q->path, q->kind, q->chunked ? ", chunked" : "",
-	    q->body.len, excerpt(q->body.p ? q->body.p : "", q->body.len), why,
-	    seed, limit, q->idx);
+	    q->body.len, excerpt(q->body.data, q->body.len), why, seed, limit,
+	    q->idx);
 	fflush(stdout);
 }
 
@@ -1772,22 +1719,22 @@ report(const struct req *q, const char *fmt, ...)
 static void
 round_trip(struct conn *c, const struct req *q)
 {
-	struct sbuf	 out = { 0 };
-	struct answer	 a;
+	struct buf	 out;
+	struct answer	 a = { 0 };	/* untouched if no answer is read */
 
 	st.rt_all++;
+	buf_init(&out);
 	render(q, "GET", q->path, false, &out);
 	if (exchange(c, &out, &a) == -1) {
 		st.io_errors++;
 		report(q, "read back: no answer (%s)", strerror(errno));
-	} else if (a.status != 200 || a.body.p == NULL ||
-	    strstr(a.body.p, q->want) == NULL)
+	} else if (a.status != 200 || strstr(a.body.data, q->want) == NULL)
 		report(q, "read back: %d %s; want data with %s", a.status,
-		    excerpt(a.body.p ? a.body.p : "", a.body.len), q->want);
+		    excerpt(a.body.data, a.body.len), q->want);
 	else
 		st.rt_ok++;
-	sb_free(&a.body);
-	sb_free(&out);
+	buf_free(&a.body);
+	buf_free(&out);
 }
 
 static void
@@ -1799,7 +1746,7 @@ check(struct conn *c, const struct req *q, const struct answer *a)
 		if (a->body.len != 0) {
 			st.bad_body++;
 			report(q, "204 with a body: %s",
-			    excerpt(a->body.p, a->body.len));
+			    excerpt(a->body.data, a->body.len));
 		}
 		break;
 	case 400:
@@ -1808,25 +1755,24 @@ check(struct conn *c, const struct req *q, const struct answer *a)
 			st.s400++;
 		else
 			st.s413++;
-		if (!a->json_ct || !errors_shape(a->body.p ? a->body.p : "",
-		    a->body.len)) {
+		if (!a->json_ct || !errors_shape(a->body.data, a->body.len)) {
 			st.bad_body++;
 			report(q, "%d with a body that is not {\"errors\":[...]}"
 			    "%s: %s", a->status, a->json_ct ? "" :
 			    " (no JSON Content-Type)",
-			    excerpt(a->body.p ? a->body.p : "", a->body.len));
+			    excerpt(a->body.data, a->body.len));
 		}
 		break;
 	default:
 		st.other++;
 		report(q, "status %d: %s", a->status,
-		    excerpt(a->body.p ? a->body.p : "", a->body.len));
+		    excerpt(a->body.data, a->body.len));
 		return;
 	}
 	if (q->expect != 0 && a->status != q->expect) {
 		st.unexpected++;
 		report(q, "status %d, want %d: %s", a->status, q->expect,
-		    excerpt(a->body.p ? a->body.p : "", a->body.len));
+		    excerpt(a->body.data, a->body.len));
 	} else if (a->status == 204 && q->want[0] != '\0')
 		round_trip(c, q);
 }
@@ -1859,13 +1805,14 @@ int
 main(int argc, char **argv)
 {
 	struct conn	 c = { .fd = -1 };
-	struct sbuf	 out = { 0 };
+	struct buf	 out;
 	struct answer	 a;
 	struct req	 q;
 	size_t		 count = DEFAULT_COUNT, i, show = SIZE_MAX;
 	int64_t		 t0 = now_ms();
 	int		 ch;
 
+	log_init("hostile");	/* names the tool in lib's out-of-memory line */
 	while ((ch = getopt(argc, argv, "T:l:m:n:p:r:t:vx:")) != -1) {
 		switch (ch) {
 		case 'T':
@@ -1906,7 +1853,7 @@ main(int argc, char **argv)
 		printf("%s %s [%s] Content-Type: %s%s expect=%d\n", q.method,
 		    q.path, q.kind, q.ctype ? q.ctype : "(none)",
 		    q.chunked ? " chunked" : "", q.expect);
-		fwrite(q.body.p ? q.body.p : "", 1, q.body.len, stdout);
+		fwrite(q.body.data, 1, q.body.len, stdout);
 		putchar('\n');
 		req_free(&q);
 		return 0;
@@ -1914,6 +1861,8 @@ main(int argc, char **argv)
 	if (port <= 0 || port > 65535 || token == NULL)
 		usage();
 	signal(SIGPIPE, SIG_IGN);
+	buf_init(&out);
+	buf_init(&c.in);
 
 	for (i = 0; i < count; i++) {
 		if (st.other >= max_other || now_ms() - t0 > (int64_t)budget_s *
@@ -1935,16 +1884,15 @@ main(int argc, char **argv)
 			if (verbose)
 				printf("#%zu %s %s [%s] %zu bytes -> %d %s\n",
 				    i, q.method, q.path, q.kind, q.body.len,
-				    a.status, excerpt(a.body.p ? a.body.p : "",
-				    a.body.len));
+				    a.status, excerpt(a.body.data, a.body.len));
 			check(&c, &q, &a);
-			sb_free(&a.body);
+			buf_free(&a.body);
 		}
 		req_free(&q);
 	}
 	conn_close(&c);
-	sb_free(&out);
-	sb_free(&c.in);
+	buf_free(&out);
+	buf_free(&c.in);
 
 	printf("hostile: sent=%zu s204=%zu s400=%zu s413=%zu other=%zu "
 	    "bad_body=%zu\n", st.sent, st.s204, st.s400, st.s413, st.other,
