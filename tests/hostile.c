@@ -517,6 +517,7 @@ quoted(struct buf *b, const char *p)
 static void
 value(struct gen *g, struct buf *b, const char *field, int budget)
 {
+	uint64_t v;
 	size_t	 i, n;
 
 	switch (below(&g->r, 10)) {
@@ -590,8 +591,9 @@ value(struct gen *g, struct buf *b, const char *field, int budget)
 		buf_addc(b, '"');
 		break;
 	default:
-		buf_printf(b, "%" PRId64, (int64_t)rnd(&g->r) >>
-		    below(&g->r, 63));
+		/* One draw per statement: C leaves the order of operands open. */
+		v = rnd(&g->r);
+		buf_printf(b, "%" PRId64, (int64_t)v >> below(&g->r, 63));
 		break;
 	}
 }
@@ -733,8 +735,11 @@ good_value(struct gen *g, struct buf *b, const char *f)
 		if (chance(&g->r, 30))
 			buf_adds(b, int_edges[below(&g->r, 2)].text);
 		else
-			buf_printf(b, "%" PRIu64, rnd(&g->r) >> (1 +
-			    below(&g->r, 63)));
+		{
+			uint64_t v = rnd(&g->r);
+
+			buf_printf(b, "%" PRIu64, v >> (1 + below(&g->r, 63)));
+		}
 	} else if (strcmp(f, "rootless") == 0)
 		buf_adds(b, bool_edges[below(&g->r, 18)].text);
 	else if (strcmp(f, "policy") == 0) {
@@ -952,8 +957,9 @@ gen_top(struct gen *g)
 static void
 gen_number(struct gen *g)
 {
-	buf_printf(&g->q->body, "{\"%s\":%s}", field_name(g),
-	    PICK(&g->r, bad_numbers));
+	const char	*f = field_name(g);
+
+	buf_printf(&g->q->body, "{\"%s\":%s}", f, PICK(&g->r, bad_numbers));
 	g->q->expect = 400;
 }
 
@@ -1143,6 +1149,7 @@ generate(size_t i, struct req *q)
 	    "application/json; charset=utf-8", "text/plain",
 	    "application/x-www-form-urlencoded" };
 	struct gen	 g;
+	const char	*ptype;
 	unsigned	 total = 0, w;
 	size_t		 k;
 
@@ -1178,9 +1185,10 @@ generate(size_t i, struct req *q)
 	default:
 		g.fields = plug_fields;
 		g.nfields = sizeof plug_fields / sizeof plug_fields[0];
+		ptype = PICK(&g.r, plugin_types);
 		snprintf(q->path, sizeof q->path,
-		    "/v1/sys/plugins/catalog/%s/pl-%zu",
-		    PICK(&g.r, plugin_types), below(&g.r, 31));
+		    "/v1/sys/plugins/catalog/%s/pl-%zu", ptype,
+		    below(&g.r, 31));
 		break;
 	}
 	if (chance(&g.r, 40))
@@ -1234,6 +1242,15 @@ req_free(struct req *q)
 
 /* ---------------------------------------------------------------- HTTP */
 
+/* Forgets what was read: the header search must not see old bytes. */
+static void
+in_reset(struct conn *c)
+{
+	c->in.len = 0;
+	if (c->in.data != NULL)
+		c->in.data[0] = '\0';
+}
+
 static int
 conn_open(struct conn *c)
 {
@@ -1252,7 +1269,7 @@ conn_open(struct conn *c)
 		c->fd = -1;
 		return -1;
 	}
-	c->in.len = 0;
+	in_reset(c);
 	c->used = 0;
 	return 0;
 }
@@ -1263,7 +1280,7 @@ conn_close(struct conn *c)
 	if (c->fd != -1)
 		close(c->fd);
 	c->fd = -1;
-	c->in.len = 0;
+	in_reset(c);
 }
 
 static int64_t
@@ -1458,7 +1475,7 @@ read_answer(struct conn *c, struct answer *a, int64_t deadline,
 	if (n < 0)
 		return -1;
 	buf_add(&a->body, c->in.data, c->in.len);
-	c->in.len = 0;
+	in_reset(c);
 	return 0;
 }
 
