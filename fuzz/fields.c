@@ -1,22 +1,38 @@
 /*
  * fields.c: libFuzzer harness for request bodies and query strings, from
- * bytes to Vault's weakly typed field values.
+ * bytes to Vault's weakly typed field values, through request.c's own
+ * request_parse (the worker's pre-authentication steps).
  *
- * Input: one byte choosing a route's field table, one byte choosing the
- * encoding, then the body.  Table bytes (any other byte: modulo):
+ * Input: one byte choosing a route (so its field table), one byte choosing
+ * how the rest is sent, then the rest.  Route bytes (any other: modulo):
  *
- *   r runtime   l runtime list   p plugin   q plugin list   a ACL policy
- *   c token create   t token lookup/revoke   n token renew   0 no fields
+ *   r runtime        .../runtimes/catalog/container/example-runtime
+ *   l runtime list   .../runtimes/catalog
+ *   p plugin         sys/plugins/catalog/secret/example-plugin
+ *   q plugin list    sys/plugins/catalog/auth
+ *   a ACL policy     sys/policies/acl/example-policy
+ *   c token create   t token lookup   n token renew   0 no fields
  *
- * Encoding bytes: j JSON body, f form body (repeated keys joined with ','),
- * u query string (repeated keys become lists); any other byte: modulo 3.
+ * Sending bytes (any other byte: modulo 3, that is j, f or u):
  *
- * The harness does what request.c does with a body or query (parse, drop
- * "help" from a query, let the URL captures override "name" and "type"),
- * converts the route's fields with the real tables from fcgi/, then
- * converts every key of the body as every field kind.  It checks:
+ *   j  PUT, no Content-Type: a JSON body
+ *   f  POST, application/x-www-form-urlencoded: a form body (repeated
+ *      keys joined with ','), or JSON after all if it starts with { or [
+ *   u  GET with the rest as the query string (repeated keys become
+ *      lists; "list" may make it a LIST)
+ *   d  DELETE with the rest as the query string
+ *   c  POST: the rest is a Content-Type line, '\n', then the body
+ *   m  PATCH with the rest as the Content-Type (Go's mime rules)
  *
- *   - a parse failure leaves nothing behind; a lenient query never fails;
+ * A query or a Content-Type is a C string: it ends at a NUL.  Bodies of
+ * more than 3000 bytes are 413.
+ *
+ * Besides what fuzz/request.h checks of every parse (the status and its
+ * text, the operation, the captures overriding body fields), the harness
+ * checks the route's fields, then converts every key of the data as every
+ * field kind:
+ *
+ *   - the route is the one chosen, with that table (a LIST aside);
  *   - a JSON object without numbers survives json_encode_go and a second
  *     json_parse_object unchanged;
  *   - a conversion is 0 or 400; a 400 carries Vault's prefix, valid UTF-8
@@ -31,44 +47,33 @@
 #include "config.h"
 
 #include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
-#include "fcgi/fcgi.h"
+#include "fuzz/request.h"
 
-#define CHECK(c)	do { if (!(c)) { fprintf(stderr, \
-	"invariant failed: %s (%s:%d)\n", #c, __FILE__, __LINE__); \
-	abort(); } } while (0)
+#define BODY_LIMIT	3000
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
+static const struct config cfg = { .body_limit = BODY_LIMIT };
+
 static const struct table {
 	char			 sel;
+	const char		*uri;
 	const struct field	*fields;
-	const char		*name;		/* the {name} capture */
-	const char		*type;		/* the {type} or fixed type */
 } tables[] = {
-	{ 'r', runtime_fields, "example-runtime", "container" },
-	{ 'l', runtime_list_fields, NULL, NULL },
-	{ 'p', plugin_fields, "example-plugin", "secret" },
-	{ 'q', plugin_list_fields, NULL, "auth" },
-	{ 'a', policy_fields, "example-policy", NULL },
-	{ 'c', token_create_fields, NULL, NULL },
-	{ 't', token_field, NULL, NULL },
-	{ 'n', token_renew_fields, NULL, NULL },
-	{ '0', no_fields, NULL, NULL },
+	{ 'r', "/v1/sys/plugins/runtimes/catalog/container/example-runtime",
+	    runtime_fields },
+	{ 'l', "/v1/sys/plugins/runtimes/catalog", runtime_list_fields },
+	{ 'p', "/v1/sys/plugins/catalog/secret/example-plugin",
+	    plugin_fields },
+	{ 'q', "/v1/sys/plugins/catalog/auth", plugin_list_fields },
+	{ 'a', "/v1/sys/policies/acl/example-policy", policy_fields },
+	{ 'c', "/v1/auth/token/create", token_create_fields },
+	{ 't', "/v1/auth/token/lookup", token_field },
+	{ 'n', "/v1/auth/token/renew-self", token_renew_fields },
+	{ '0', "/v1/auth/token/lookup-self", no_fields },
 };
 #define NTABLES	(sizeof tables / sizeof tables[0])
-
-static bool
-utf8_ok(const char *s, size_t n)
-{
-	json_t	*j = json_stringn(s, n);
-
-	json_decref(j);
-	return j != NULL;
-}
 
 /* One code point of valid UTF-8 at s (n bytes left); its length. */
 static size_t
@@ -173,17 +178,6 @@ check_int(const char *s, int rc, int64_t v)
 		CHECK(rc == 0 && c == v);
 }
 
-static void
-check_error(const struct apierr *err)
-{
-	static const char prefix[] =
-	    "Field validation failed: error converting input ";
-
-	CHECK(err->status == 400);
-	CHECK(strncmp(err->text, prefix, sizeof prefix - 1) == 0);
-	CHECK(utf8_ok(err->text, strlen(err->text)));
-}
-
 /* Checks one converted value against the input it came from. */
 static void
 check_value(enum field_kind kind, const json_t *v, const struct fieldval *fv)
@@ -241,7 +235,7 @@ convert_as(const char *key, enum field_kind kind, const json_t *v,
 	if (rc == 0)
 		check_value(kind, v, &fv);
 	else {
-		check_error(&err);
+		check_field_error(&err);
 		CHECK(!fv.set && fv.s == NULL && fv.list == NULL &&
 		    fv.nlist == 0);
 	}
@@ -312,21 +306,43 @@ check_version(const char *v)
 	buf_free(&why2);
 }
 
+/* The route's fields as converted, against the data they came from. */
+static void
+check_fields(const struct request *req)
+{
+	const struct field	*f = req->route->fields;
+	json_t			*v;
+	size_t			 i;
+
+	if (req->field_status != 0)
+		return;
+	for (i = 0; f[i].name != NULL; i++) {
+		v = json_object_get(req->data, f[i].name);
+		CHECK(req->vals[i].set == (v != NULL));
+		if (v != NULL)
+			check_value(f[i].kind, v, &req->vals[i]);
+		if (v != NULL && f[i].kind == FIELD_STRING &&
+		    strcmp(f[i].name, "version") == 0)
+			check_version(req->vals[i].s);
+	}
+	for (; i < MAX_FIELDS; i++)
+		CHECK(!req->vals[i].set);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *in, size_t size)
 {
 	static const enum field_kind kinds[] = { FIELD_STRING, FIELD_INT64,
 	    FIELD_BOOL, FIELD_STRLIST, FIELD_STRSLICE, FIELD_DURATION };
+	static const char modes[] = "jfudcm";
 	const struct table	*t = NULL;
-	const char		*body, *key, *caps[2][2];
-	struct fieldval		 vals[MAX_FIELDS];
-	struct apierr		 err = { 0, "" };
-	struct buf		 ignored;
-	json_t			*data = NULL, *v;
-	char			*q;
-	size_t			 len, n, i, k;
-	bool			 query = false;
-	int			 rc, mode;
+	const char		*rest, *method, *ct = NULL, *body = "", *key;
+	char			*text, *uri = NULL, *nl;
+	struct request		 req;
+	json_t			*v;
+	size_t			 len, blen = 0, i, k;
+	int			 rc;
+	char			 mode;
 
 	if (size < 2)
 		return 0;
@@ -335,79 +351,71 @@ LLVMFuzzerTestOneInput(const uint8_t *in, size_t size)
 			t = &tables[i];
 	if (t == NULL)
 		t = &tables[in[0] % NTABLES];
-	mode = in[1] == 'j' ? 0 : in[1] == 'f' ? 1 : in[1] == 'u' ? 2 :
-	    in[1] % 3;
-	body = (const char *)in + 2;
+	mode = strchr(modes, in[1]) != NULL && in[1] != '\0' ? (char)in[1] :
+	    modes[in[1] % 3];
+	rest = (const char *)in + 2;
 	len = size - 2;
+	/* What ends at a NUL (query, Content-Type) is cut there. */
+	text = xstrndup(rest, len);
 
 	switch (mode) {
-	case 0:
-		rc = json_parse_object(body, len, &data);
-		if (rc != 0) {
-			CHECK(rc == -1 && data == NULL);
-			return 0;
-		}
-		CHECK(json_is_object(data));
-		check_roundtrip(data);
+	case 'j':
+		method = "PUT";
+		body = rest;
+		blen = len;
 		break;
-	case 1:
-		rc = form_parse(body, len, FORM_JOIN, &data);
-		if (rc != 0) {
-			CHECK(rc == -1 && data == NULL);
-			return 0;
-		}
-		json_object_foreach(data, key, v)
-			CHECK(json_is_string(v));
+	case 'f':
+		method = "POST";
+		ct = "application/x-www-form-urlencoded";
+		body = rest;
+		blen = len;
 		break;
-	default:
-		/* A query string is a C string: it ends at a NUL. */
-		q = xstrndup(body, len);
-		rc = form_parse(q, strlen(q), FORM_LIST | FORM_LENIENT, &data);
-		free(q);
-		CHECK(rc == 0 && json_is_object(data));
-		json_object_del(data, "help");
-		query = true;
+	case 'u':
+	case 'd':
+		method = mode == 'u' ? "GET" : "DELETE";
+		uri = xasprintf("%s?%s", t->uri, text);
+		break;
+	case 'c':
+		method = "POST";
+		ct = text;
+		if ((nl = memchr(rest, '\n', len)) != NULL) {
+			body = nl + 1;
+			blen = len - (size_t)(body - rest);
+			if ((size_t)(nl - rest) < strlen(text))
+				text[nl - rest] = '\0';
+		}
+		break;
+	default:	/* 'm' */
+		method = "PATCH";
+		ct = text;
 		break;
 	}
 
-	/* URL captures override body fields of the same name. */
-	caps[0][0] = "name";
-	caps[0][1] = t->name;
-	caps[1][0] = "type";
-	caps[1][1] = t->type;
-	for (i = 0; i < 2; i++)
-		if (caps[i][1] != NULL)
-			json_object_set_new(data, caps[i][0],
-			    json_string(caps[i][1]));
+	rc = fuzz_parse(&req, &cfg, method, uri ? uri : t->uri, ct, body,
+	    blen);
+	check_status(&req, rc);
+	if (rc != 0)
+		goto out;
+	check_parsed(&req, method);
+	if (mode == 'm')
+		CHECK(json_object_size(req.data) == (req.name != NULL) +
+		    (req.type != NULL));
 
-	for (n = 0; t->fields[n].name != NULL; n++)
-		;
-	CHECK(n <= MAX_FIELDS);
-	buf_init(&ignored);
-	rc = fields_convert(t->fields, n, data, query, vals, &ignored, &err);
-	CHECK(rc == 0 || rc == 400);
-	if (rc == 400)
-		check_error(&err);
-	else {
-		CHECK(utf8_ok(ignored.data, ignored.len));
-		for (i = 0; i < n; i++) {
-			v = json_object_get(data, t->fields[i].name);
-			CHECK(vals[i].set == (v != NULL));
-			if (v != NULL)
-				check_value(t->fields[i].kind, v, &vals[i]);
-			if (v != NULL && t->fields[i].kind == FIELD_STRING &&
-			    strcmp(t->fields[i].name, "version") == 0)
-				check_version(vals[i].s);
-		}
-	}
-	fields_free(vals, n);
-	buf_free(&ignored);
+	/* The chosen route, unless a LIST added its '/'. */
+	CHECK(req.route != NULL || req.op == OP_LIST);
+	if (req.route != NULL)
+		CHECK(req.route->fields == t->fields);
+	check_roundtrip(req.data);
+	if (req.route != NULL)
+		check_fields(&req);
 
 	/* Every key as every kind: the weak typing, table or not. */
-	json_object_foreach(data, key, v)
+	json_object_foreach(req.data, key, v)
 		for (k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
-			convert_as(key, kinds[k], v, query);
-
-	json_decref(data);
+			convert_as(key, kinds[k], v, req.from_query);
+out:
+	request_free(&req);
+	free(uri);
+	free(text);
 	return 0;
 }

@@ -1,9 +1,13 @@
 # fuzz.mk: coverage-guided fuzzing with libFuzzer (issue #5, check 8);
-# included by Makefile.am.  Three harnesses, each in fuzz/<name>.c:
+# included by Makefile.am.  Four harnesses, each in fuzz/<name>.c:
 #
-#   path_route  REQUEST_URI -> path_decode -> route_find (and the query)
-#   fields      JSON / form / query -> the weak-typing field conversion
+#   path_route  method, URI, Content-Type, body -> request_parse: the path,
+#               the query, the route and its captures
+#   fields      JSON / form / query -> request_parse -> the weak-typing
+#               field conversion
 #   record      msgpack records -> the four decoders, with a round trip
+#   policy      ACL policy text (HCL or JSON) -> policy_parse, acl_add,
+#               acl_capabilities
 #
 # make fuzz         builds them and fuzzes each for FUZZ_SECONDS (60) with
 #                   its corpus, fuzz/corpus/<name>/ in the source tree, where
@@ -22,7 +26,7 @@
 # db/ and fcgi/ without fcgi/main.c (libFuzzer brings its own main).
 # Only portable make here: shell loops, no pattern rules.
 
-FUZZ_HARNESSES = path_route fields record
+FUZZ_HARNESSES = path_route fields record policy
 FUZZ_SECONDS = 60
 FUZZ_FLAGS =
 FUZZ_SANITIZE = -g -O1 -fno-omit-frame-pointer \
@@ -40,9 +44,9 @@ FUZZ_NO_CC = FUZZ_CC is empty: configure found no clang.  Install the \
 	Debian packages clang and libclang-rt-14-dev, then run ./configure \
 	again (or pass FUZZ_CC=/path/to/clang to make).
 
-EXTRA_DIST += fuzz/README fuzz/path_route.c fuzz/fields.c fuzz/record.c \
-	fuzz/path_route.dict fuzz/fields.dict fuzz/record.dict \
-	fuzz/corpus fuzz/regressions
+EXTRA_DIST += fuzz/README fuzz/request.h fuzz/path_route.c fuzz/fields.c \
+	fuzz/record.c fuzz/policy.c fuzz/path_route.dict fuzz/fields.dict \
+	fuzz/record.dict fuzz/policy.dict fuzz/corpus fuzz/regressions
 
 # Everything but main, instrumented, in one archive the harnesses link.
 fuzz/bin/libfuzzcode.a: $(FUZZ_CODE) config.h
@@ -58,17 +62,21 @@ fuzz/bin/libfuzzcode.a: $(FUZZ_CODE) config.h
 	done
 	@echo "  AR       $@"; $(AR) cr $@ fuzz/bin/obj/*.o && $(RANLIB) $@
 
-fuzz/bin/path_route: fuzz/path_route.c fuzz/bin/libfuzzcode.a
+fuzz/bin/path_route: fuzz/path_route.c fuzz/request.h fuzz/bin/libfuzzcode.a
 	@echo "  FUZZLD   $@"; $(FUZZ_CC) $(FUZZ_SANITIZE) -fsanitize=fuzzer \
 	  $(FUZZ_INCLUDES) $(srcdir)/fuzz/path_route.c fuzz/bin/libfuzzcode.a \
 	  $(FUZZ_LINK) -o $@
-fuzz/bin/fields: fuzz/fields.c fuzz/bin/libfuzzcode.a
+fuzz/bin/fields: fuzz/fields.c fuzz/request.h fuzz/bin/libfuzzcode.a
 	@echo "  FUZZLD   $@"; $(FUZZ_CC) $(FUZZ_SANITIZE) -fsanitize=fuzzer \
 	  $(FUZZ_INCLUDES) $(srcdir)/fuzz/fields.c fuzz/bin/libfuzzcode.a \
 	  $(FUZZ_LINK) -o $@
 fuzz/bin/record: fuzz/record.c fuzz/bin/libfuzzcode.a
 	@echo "  FUZZLD   $@"; $(FUZZ_CC) $(FUZZ_SANITIZE) -fsanitize=fuzzer \
 	  $(FUZZ_INCLUDES) $(srcdir)/fuzz/record.c fuzz/bin/libfuzzcode.a \
+	  $(FUZZ_LINK) -o $@
+fuzz/bin/policy: fuzz/policy.c fuzz/bin/libfuzzcode.a
+	@echo "  FUZZLD   $@"; $(FUZZ_CC) $(FUZZ_SANITIZE) -fsanitize=fuzzer \
+	  $(FUZZ_INCLUDES) $(srcdir)/fuzz/policy.c fuzz/bin/libfuzzcode.a \
 	  $(FUZZ_LINK) -o $@
 
 .PHONY: fuzz fuzz-replay fuzz-build fuzz-merge fuzz-clean

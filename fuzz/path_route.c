@@ -1,39 +1,48 @@
 /*
  * path_route.c: libFuzzer harness for the request path, from the raw
- * REQUEST_URI to a route and its captures.
+ * REQUEST_URI to a route and its captures, through request.c's own
+ * request_parse (the worker's pre-authentication steps).
  *
- * Input: "METHOD URI" (a method of up to 8 bytes, one space, the URI), or
- * just a URI for GET.  The harness follows request.c's pre_auth and
- * prepare_route (the "/v1/" prefix, path_decode, the query string through
- * form_parse, the '/' a LIST adds, route_find) and checks:
+ * Input: "METHOD URI", or just a URI (then the method is GET); the method
+ * is whatever precedes a space in the first 9 bytes.  CGI variables are C
+ * strings, so the URI ends at a NUL; after it come, optionally, the
+ * Content-Type (up to the next NUL) and the body (the rest).  No second
+ * part: no Content-Type at all.  The body limit is 64 bytes, so 413 is
+ * near.
+ *
+ * The harness checks:
  *
  *   - path_decode agrees with an independent decoder, byte for byte,
- *     including its 1 (a control byte or '/' inside a segment) and -1;
+ *     including its 1 (a control byte or '/' inside a segment) and -1,
+ *     both on the whole input and on the URI's path; request_parse's path
+ *     is that decoding (plus the '/' a LIST adds);
+ *   - request_parse answers 0, 400, 404, 405, 413 or 415, each with the
+ *     texts request.c gives it (fuzz/request.h), always valid UTF-8; 404
+ *     exactly when the URI lacks the "/v1/" prefix; 400 "invalid request
+ *     path" exactly when the path has a bad escape; 405 only for a method
+ *     it does not know; 400 without a body only for an unprintable path;
+ *   - a parsed request's operation fits its method and path, its data its
+ *     source (fuzz/request.h);
  *   - a matched route's pattern, with {name} and {type} replaced by the
  *     captures, is the path again (minus the one trailing '/' the route
  *     allows): a capture holds no '/', and nothing outside the pattern's
  *     literals was matched;
  *   - a {name} capture is a valid name, a {type} one a plugin type, and no
- *     route matches a path with an empty, "." or ".." segment;
- *   - a lenient query parse never fails and gives strings or arrays of two
- *     or more strings;
+ *     route matches a path with an empty, "." or ".." segment; route_find
+ *     gives the same route and captures again;
+ *   - a query gives strings or arrays of two or more strings;
  *   - the ACL evaluation of the path (auth.c's next step) stays in range.
  */
 #include "config.h"
 
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#include "fuzz/request.h"
 
-#include "fcgi/fcgi.h"
-
-#define CHECK(c)	do { if (!(c)) { fprintf(stderr, \
-	"invariant failed: %s (%s:%d)\n", #c, __FILE__, __LINE__); \
-	abort(); } } while (0)
+#define BODY_LIMIT	64
 
 static struct policy	 acl;
+static struct config	 cfg = { .body_limit = BODY_LIMIT };
 
-/* A policy with every kind of pattern, evaluated on each routed path. */
+/* A policy with every kind of pattern, evaluated on each parsed path. */
 static const char acl_text[] =
     "path \"sys/plugins/runtimes/catalog\" { capabilities = [\"read\", \"list\", \"sudo\"] }\n"
     "path \"sys/plugins/runtimes/catalog/*\" { capabilities = [\"read\", \"update\", \"delete\", \"sudo\"] }\n"
@@ -190,16 +199,15 @@ check_route(const struct route *r, const char *path, const char *name,
 	CHECK(r->fields != NULL);
 }
 
+/* The query as request_parse left it (a GET's "list" may be gone). */
 static void
-check_query(const char *q)
+check_query(const json_t *data)
 {
-	json_t		*data, *v, *e;
 	const char	*k;
+	json_t		*v, *e;
 	size_t		 i;
 
-	CHECK(form_parse(q, strlen(q), FORM_LIST | FORM_LENIENT, &data) == 0);
-	CHECK(json_is_object(data));
-	json_object_foreach(data, k, v) {
+	json_object_foreach((json_t *)data, k, v) {
 		if (json_is_array(v)) {
 			CHECK(json_array_size(v) >= 2);
 			json_array_foreach(v, i, e)
@@ -207,108 +215,115 @@ check_query(const char *q)
 		} else
 			CHECK(json_is_string(v));
 	}
-	/* request.c's "list" rule: the first value decides. */
-	if ((v = json_object_get(data, "list")) != NULL) {
-		bool	 list;
+}
 
-		if (json_is_array(v))
-			v = json_array_get(v, 0);
-		(void)go_parse_bool(json_string_value(v), &list);
-	}
-	json_decref(data);
+static bool
+known_method(const char *m, const char *path)
+{
+	return strcmp(m, "GET") == 0 || strcmp(m, "LIST") == 0 ||
+	    strcmp(m, "DELETE") == 0 || strcmp(m, "POST") == 0 ||
+	    strcmp(m, "PUT") == 0 || strcmp(m, "PATCH") == 0 ||
+	    (strcmp(m, "HEAD") == 0 && strcmp(path, "sys/health") == 0);
+}
+
+static void
+check_request(const struct request *req, const char *method)
+{
+	const struct route	*r2;
+	char			*n2, *t2;
+	unsigned		 caps;
+
+	check_parsed(req, method);
+	if (req->from_query)
+		check_query(req->data);
+
+	caps = acl_capabilities(&acl, req->path, req->op == OP_LIST);
+	CHECK((caps & ~0xffu) == 0);
+
+	if (req->route == NULL)
+		return;
+	check_route(req->route, req->path, req->name, req->type);
+	CHECK(req->op < OP_COUNT);
+	(void)req->route->handlers[req->op];
+
+	/* Deterministic: the same path finds the same route and captures. */
+	r2 = route_find(req->path, &n2, &t2);
+	CHECK(r2 == req->route);
+	CHECK((req->name == NULL) == (n2 == NULL) && (req->name == NULL ||
+	    strcmp(req->name, n2) == 0));
+	CHECK((req->type == NULL) == (t2 == NULL) && (req->type == NULL ||
+	    strcmp(req->type, t2) == 0));
+	free(n2);
+	free(t2);
 }
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char *const methods[] = { "GET", "HEAD", "LIST",
-	    "DELETE", "POST", "PUT", "PATCH" };
-	const struct route	*r, *r2;
-	const char		*sp, *uri, *q, *method = "GET";
-	char			*buf, *path = NULL, *name, *type, *n2, *t2;
-	size_t			 i, plen;
-	unsigned		 caps;
-	int			 rc;
-	enum op			 op = OP_READ;
+	struct request	 req;
+	const char	*sp, *uri, *q, *ct = NULL, *body = "", *end;
+	char		*buf, *method, *want = NULL;
+	size_t		 plen, wlen = 0, blen = 0, n;
+	int		 rc, wrc = 0;
+	bool		 v1;
 
 	/* The decoder takes any bytes, NUL included. */
 	check_decode(data, size);
 
-	/* CGI variables are C strings: the URI ends at a NUL. */
 	buf = malloc(size + 1);
 	memcpy(buf, data, size);
 	buf[size] = '\0';
-	uri = buf;
+	end = buf + size;
 	sp = memchr(buf, ' ', size < 9 ? size : 9);
 	if (sp != NULL) {
-		for (i = 0; i < sizeof methods / sizeof methods[0]; i++)
-			if (strlen(methods[i]) == (size_t)(sp - buf) &&
-			    memcmp(methods[i], buf, (size_t)(sp - buf)) == 0)
-				break;
-		if (i < sizeof methods / sizeof methods[0])
-			method = methods[i];
-		else
-			method = "OTHER";
+		method = xstrndup(buf, (size_t)(sp - buf));
 		uri = sp + 1;
+	} else {
+		method = xstrdup("GET");
+		uri = buf;
+	}
+	n = strlen(uri);
+	if (uri + n < end) {			/* a NUL: the Content-Type */
+		ct = uri + n + 1;
+		n = strlen(ct);
+		if (ct + n < end) {		/* another: the body */
+			body = ct + n + 1;
+			blen = (size_t)(end - body);
+		}
 	}
 
 	q = strchr(uri, '?');
 	plen = q ? (size_t)(q - uri) : strlen(uri);
-	if (plen < 4 || strncmp(uri, "/v1/", 4) != 0)
-		goto out;
-	rc = path_decode(uri + 4, plen - 4, &path);
-	if (rc == -1)
-		goto out;
-	CHECK(path != NULL);
-	if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0)
-		op = OP_READ;
-	else if (strcmp(method, "LIST") == 0)
-		op = OP_LIST;
-	else if (strcmp(method, "DELETE") == 0)
-		op = OP_DELETE;
-	else if (strcmp(method, "PATCH") == 0)
-		op = OP_PATCH;
-	else
-		op = OP_UPDATE;
-	if (q != NULL && op != OP_UPDATE && op != OP_PATCH)
-		check_query(q + 1);
-	if (op == OP_LIST) {
-		plen = strlen(path);
-		if (plen == 0 || path[plen - 1] != '/') {
-			char *p = xasprintf("%s/", path);
-
-			free(path);
-			path = p;
-		}
+	v1 = plen >= 4 && strncmp(uri, "/v1/", 4) == 0;
+	if (v1) {
+		want = malloc(plen + 1);
+		wrc = ref_decode((const unsigned char *)uri + 4, plen - 4,
+		    (unsigned char *)want, &wlen);
+		check_decode((const unsigned char *)uri + 4, plen - 4);
 	}
 
-	caps = acl_capabilities(&acl, path, op == OP_LIST);
-	CHECK((caps & ~0xffu) == 0);
-
-	if (rc == 1)	/* path_bad: authorised, never routed */
-		goto out;
-	r = route_find(path, &name, &type);
-	if (r == NULL) {
-		CHECK(name == NULL && type == NULL);
-		goto out;
+	rc = fuzz_parse(&req, &cfg, method, uri, ct, body, blen);
+	check_status(&req, rc);
+	CHECK((rc == 404) == !v1);
+	CHECK((rc == 400 && strcmp(req.err.text, "invalid request path") ==
+	    0) == (v1 && wrc == -1));
+	if (v1 && wrc != -1) {
+		/* The decoded path, plus the '/' a LIST may add. */
+		CHECK(req.path != NULL);
+		n = strlen(req.path);
+		CHECK(n == wlen || (rc == 0 && req.op == OP_LIST &&
+		    n == wlen + 1 && req.path[wlen] == '/'));
+		CHECK(memcmp(req.path, want, wlen) == 0);
+		CHECK(req.path_bad == (wrc == 1) || req.no_body);
+		if (rc == 405)
+			CHECK(!known_method(method, req.path));
 	}
-	check_route(r, path, name, type);
-	CHECK(op < OP_COUNT);
-	(void)r->handlers[op];
+	if (rc == 0)
+		check_request(&req, method);
 
-	/* Deterministic: the same path finds the same route and captures. */
-	r2 = route_find(path, &n2, &t2);
-	CHECK(r2 == r);
-	CHECK((name == NULL) == (n2 == NULL) && (name == NULL ||
-	    strcmp(name, n2) == 0));
-	CHECK((type == NULL) == (t2 == NULL) && (type == NULL ||
-	    strcmp(type, t2) == 0));
-	free(n2);
-	free(t2);
-	free(name);
-	free(type);
-out:
-	free(path);
+	request_free(&req);
+	free(want);
+	free(method);
 	free(buf);
 	return 0;
 }
