@@ -246,31 +246,29 @@ test_limit_plus_one_is_refused_fast() {
 # 1 MiB is past catalogd's limit but under the front end's own cap, so
 # the front end passes it on and the worker refuses it.
 test_past_the_limit_under_the_front_end_cap_is_refused_fast() {
-	local te
+	refused_every_way mid "$F_MID" "1 MiB"
+}
+
+# refused_every_way NAME FILE WHAT: a PUT of FILE as NAME, with and
+# without chunking and "Expect: 100-continue", is refused fast each time
+# and stores nothing.
+refused_every_way() {
+	local name=$1 file=$2 what=$3 te
 	for te in "" chunked; do
-		req PUT "$IT/mid" ${te:+-H "Transfer-Encoding: $te"} \
-		    --data-binary @"$F_MID"
-		refused "${te:+$te }PUT of 1 MiB"
-		req PUT "$IT/mid" -H 'Expect:' ${te:+-H "Transfer-Encoding: $te"} \
-		    --data-binary @"$F_MID"
-		refused "${te:+$te }PUT of 1 MiB without Expect"
+		req PUT "$IT/$name" ${te:+-H "Transfer-Encoding: $te"} \
+		    --data-binary @"$file"
+		refused "${te:+$te }PUT of $what"
+		req PUT "$IT/$name" -H 'Expect:' \
+		    ${te:+-H "Transfer-Encoding: $te"} --data-binary @"$file"
+		refused "${te:+$te }PUT of $what without Expect"
 	done
-	absent mid
+	absent "$name"
 }
 
 # 10 MiB is past the front end's cap: its own 413, with the same JSON.
 # Without "Expect: 100-continue" the client sends the body at once.
 test_ten_mib_is_refused_fast() {
-	local te
-	for te in "" chunked; do
-		req PUT "$IT/huge" ${te:+-H "Transfer-Encoding: $te"} \
-		    --data-binary @"$F_HUGE"
-		refused "${te:+$te }PUT of 10 MiB"
-		req PUT "$IT/huge" -H 'Expect:' ${te:+-H "Transfer-Encoding: $te"} \
-		    --data-binary @"$F_HUGE"
-		refused "${te:+$te }PUT of 10 MiB without Expect"
-	done
-	absent huge
+	refused_every_way huge "$F_HUGE" "10 MiB"
 }
 
 # half_sent_answer WHAT OUT: OUT (from raw_half_closed) is no 2xx, not
