@@ -21,7 +21,7 @@ ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 # load SECONDS LOG: unique-name writers in the background; sets LOAD_PID.
 load() {
 	"$HAMMER" -p "$PORT" -t "$ROOT_TOKEN" -c 4 -s "$1" -n 50000 -T 5 \
-	    -P "$3" -l "$2" >"$2.sum" 2>&1 &
+	    -P "$3" -l "$2" >"$2.sum" 2>"$2.err" &
 	LOAD_PID=$!
 }
 

@@ -38,10 +38,12 @@ test_watchdog_ends_a_stuck_request() {
 	assertEquals "first write of the hot key" 204 "$(hot_write 1)"
 
 	"$HAMMER" -p "$PORT" -t "$ROOT_TOKEN" -c 3 -s "$LOAD_SECONDS" -n 100000 \
-	    -P other- -l "$TMPROOT/other.log" >"$TMPROOT/other.sum" 2>&1 &
+	    -P other- -l "$TMPROOT/other.log" >"$TMPROOT/other.sum" \
+	    2>"$TMPROOT/other.err" &
 	local h1=$!
 	"$HAMMER" -p "$PORT" -t "$ROOT_TOKEN" -c 1 -s "$LOAD_SECONDS" -n 100000 \
-	    -k stuck-hot -l "$TMPROOT/hot.log" >"$TMPROOT/hot.sum" 2>&1 &
+	    -k stuck-hot -l "$TMPROOT/hot.log" >"$TMPROOT/hot.sum" \
+	    2>"$TMPROOT/hot.err" &
 	local h2=$!
 	sleep 2
 
