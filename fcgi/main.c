@@ -352,8 +352,9 @@ reap_all(int seconds)
 static bool
 recover_or_stand_by(void)
 {
-	struct timespec	 second = { 1, 0 };
+	struct timespec	 left;
 	pid_t		 pid;
+	int64_t		 until, now;
 	int		 i, sig;
 
 	log_err("recovery failed; answering 503 and trying again every "
@@ -361,14 +362,19 @@ recover_or_stand_by(void)
 	for (i = 1; i < nkids; i++)
 		spawn(i, true);
 	do {
-		sig = sigtimedwait(&sigs, NULL, &second);
-		if (sig == SIGTERM || sig == SIGINT || sig == SIGHUP)
-			return false;
-		while ((pid = waitpid(-1, NULL, WNOHANG)) > 0)
-			forget(pid);
-		for (i = 1; i < nkids; i++)
-			if (kids[i] == 0)
-				spawn(i, true);
+		/* A whole second, whatever signals arrive meanwhile. */
+		for (until = now_ms() + 1000; (now = now_ms()) < until;) {
+			left.tv_sec = 0;
+			left.tv_nsec = (long)(until - now) * 1000000L;
+			sig = sigtimedwait(&sigs, NULL, &left);
+			if (sig == SIGTERM || sig == SIGINT || sig == SIGHUP)
+				return false;
+			while ((pid = waitpid(-1, NULL, WNOHANG)) > 0)
+				forget(pid);
+			for (i = 1; i < nkids; i++)
+				if (kids[i] == 0)
+					spawn(i, true);
+		}
 	} while (recover(false) == -1);
 	log_info("recovery succeeded; replacing the standby workers");
 	kill_all(SIGTERM);
