@@ -34,7 +34,6 @@ E_NO_POLICY='{"errors":["'\''policy'\'' parameter not supplied or empty"]}'
 E_ROOT_UPDATE='{"errors":["cannot update root policy"]}'
 E_ROOT_DELETE='{"errors":["cannot delete root policy"]}'
 E_DEFAULT_DELETE='{"errors":["cannot delete default policy"]}'
-UUID4='[0-9a-f]\{8\}-[0-9a-f]\{4\}-4[0-9a-f]\{3\}-[89ab][0-9a-f]\{3\}-[0-9a-f]\{12\}'
 
 # The default policy as a new data directory has it.
 DEFAULT_TEXT='# Allow tokens to look up their own properties
@@ -77,18 +76,6 @@ as() {
 envelope() {
 	printf '{"request_id":"ID","lease_id":"","renewable":false,"lease_duration":0,"data":%s,"wrap_info":null,"warnings":null,"auth":null,"mount_type":"%s"}' \
 	    "$1" "${2:-system}"
-}
-
-# expect_ok DATA [MOUNT_TYPE]: a 200 envelope, byte for byte, v4 uuid.
-expect_ok() {
-	local rc
-	assertEquals "$LAST: status ($BODY)" 200 "$STATUS"
-	assertEquals "$LAST: body" "$(envelope "$@")"$'\n.' \
-	    "$(strip_id <"$RAW"; echo .)"
-	head -c 53 "$RAW" | grep -q "^{\"request_id\":\"$UUID4\",\$"
-	rc=$?
-	assertTrue "$LAST: request_id is a v4 uuid" $rc
-	return 0
 }
 
 # rt NAME CPU: a runtime as the server encodes it.
@@ -252,10 +239,7 @@ tearDown() {
 	TOKEN=$ROOT_TOKEN
 	WHO=
 	[ -n "$SERVER_PID" ] || return 0
-	api GET "$RT?list=true"
-	for n in $(jq -r '.data.runtimes[]?.name' "$RAW" 2>/dev/null); do
-		api DELETE "$IT/$n"
-	done
+	delete_runtimes
 	api GET "$POL?list=true"
 	for n in $(jq -r '.data.keys[]?' "$RAW" 2>/dev/null); do
 		case $n in root|default) ;; *) api DELETE "$POL/$n" ;; esac

@@ -138,6 +138,30 @@ put_runtime() {
 	assertEquals "PUT $1: $BODY" 204 "$STATUS"
 }
 
+# expect_ok ARGS...: a 200 answer whose body, request_id aside, is the
+# suite's own "envelope ARGS..." byte for byte, and whose request_id is a
+# v4 uuid.
+UUID4='[0-9a-f]\{8\}-[0-9a-f]\{4\}-4[0-9a-f]\{3\}-[89ab][0-9a-f]\{3\}-[0-9a-f]\{12\}'
+expect_ok() {
+	local rc
+	assertEquals "$LAST: status ($BODY)" 200 "$STATUS"
+	assertEquals "$LAST: body" "$(envelope "$@")"$'\n.' \
+	    "$(strip_id <"$RAW"; echo .)"
+	head -c 53 "$RAW" | grep -q "^{\"request_id\":\"$UUID4\",\$"
+	rc=$?
+	assertTrue "$LAST: request_id is a v4 uuid: $(head -c 60 "$RAW")" $rc
+	return 0
+}
+
+# delete_runtimes: deletes every runtime the catalog lists.
+delete_runtimes() {
+	local n
+	api GET "sys/plugins/runtimes/catalog?list=true"
+	for n in $(jq -r '.data.runtimes[]?.name' "$RAW" 2>/dev/null); do
+		api DELETE "sys/plugins/runtimes/catalog/container/$n"
+	done
+}
+
 # The body of a 200 answer without the per-request uuid.
 strip_id() {
 	sed 's/"request_id":"[0-9a-f-]\{36\}"/"request_id":"ID"/'

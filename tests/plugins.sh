@@ -31,7 +31,6 @@ E_NONE='{"errors":[]}'
 E_DENIED='{"errors":["permission denied"]}'
 E_DENIED_MULTI='{"errors":["1 error occurred:\n\t* permission denied\n\n"]}'
 E_RT_NOTFOUND='{"errors":["plugin runtime not found"]}'
-UUID4='[0-9a-f]\{8\}-[0-9a-f]\{4\}-4[0-9a-f]\{3\}-[89ab][0-9a-f]\{3\}-[0-9a-f]\{12\}'
 
 M_SHA='missing SHA-256 value'
 M_CMD='must provide at least one of command or oci_image'
@@ -70,18 +69,6 @@ reg_err() {
 envelope() {
 	printf '{"request_id":"ID","lease_id":"","renewable":false,"lease_duration":0,"data":%s,"wrap_info":null,"warnings":%s,"auth":null,"mount_type":"system"}' \
 	    "$1" "${2:-null}"
-}
-
-# expect_ok DATA [WARNINGS]: a 200 envelope, byte for byte, v4 request id.
-expect_ok() {
-	local rc
-	assertEquals "$LAST: status ($BODY)" 200 "$STATUS"
-	assertEquals "$LAST: body" "$(envelope "$@")"$'\n.' \
-	    "$(strip_id <"$RAW"; echo .)"
-	head -c 53 "$RAW" | grep -q "^{\"request_id\":\"$UUID4\",\$"
-	rc=$?
-	assertTrue "$LAST: request_id is a v4 uuid: $(head -c 60 "$RAW")" $rc
-	return 0
 }
 
 # pdata NAME COMMAND ARGS SHA VERSION [OCI_IMAGE [RUNTIME]]: the data of a
@@ -191,7 +178,7 @@ setUp() {
 
 # Deletes every plugin (each version) and then every runtime still listed.
 tearDown() {
-	local type name version n
+	local type name version
 	TOKEN=$ROOT_TOKEN
 	[ -n "$SERVER_PID" ] || return 0
 	api GET "$PC"
@@ -200,10 +187,7 @@ tearDown() {
 	while IFS=$'\t' read -r type name version; do
 		api DELETE "$PC/$type/$name${version:+?version=$version}"
 	done <"$TMPROOT/left"
-	api GET "$RT?list=true"
-	for n in $(jq -r '.data.runtimes[]?.name' "$RAW" 2>/dev/null); do
-		api DELETE "$IT/$n"
-	done
+	delete_runtimes
 	return 0
 }
 
