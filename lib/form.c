@@ -142,13 +142,12 @@ is_token_char(char c)
 	    !is_tspecial(c);
 }
 
+#define ASCII_SPACE	" \t\n\v\f\r"
+
 static const char *
 skip_space(const char *s)
 {
-	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\v' ||
-	    *s == '\f' || *s == '\r')
-		s++;
-	return s;
+	return s + strspn(s, ASCII_SPACE);
 }
 
 /* Length of the token at s. */
@@ -202,7 +201,7 @@ go_media_type(const char *v, char **type, const char **err)
 	n = semi ? (size_t)(semi - v) : strlen(v);
 	p = skip_space(v);
 	n -= (size_t)(p - v);
-	while (n > 0 && strchr(" \t\n\v\f\r", p[n - 1]) != NULL)
+	while (n > 0 && strchr(ASCII_SPACE, p[n - 1]) != NULL)
 		n--;
 	t = xstrndup(p, n);
 	for (i = 0; i < n; i++)

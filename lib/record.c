@@ -252,8 +252,8 @@ be(const unsigned char *p, size_t k)
 static bool
 counts_fit(const unsigned char *p, size_t len)
 {
-	size_t		 i = 0, need = 1, k;
-	uint64_t	 n, skip;
+	size_t		 i = 0, need = 1, k, per;
+	uint64_t	 n, skip, v;
 	unsigned char	 c;
 
 	while (need > 0) {
@@ -261,7 +261,8 @@ counts_fit(const unsigned char *p, size_t len)
 			return false;
 		c = p[i++];
 		need--;
-		n = skip = k = 0;
+		n = skip = 0;
+		k = per = 0;	/* a k-byte length field: elements (per) or bytes */
 		if (c <= 0x7f || c >= 0xe0 || c == 0xc0 || c == 0xc2 ||
 		    c == 0xc3)
 			;				/* no payload */
@@ -286,30 +287,26 @@ counts_fit(const unsigned char *p, size_t len)
 			skip = (uint64_t)1 << ((c - 0xcc) & 3);
 		else if (c >= 0xd4 && c <= 0xd8)	/* fixext */
 			skip = 1 + ((uint64_t)1 << (c - 0xd4));
-		else if (c == 0xdc || c == 0xdd) {	/* array16, array32 */
-			if ((k = c == 0xdc ? 2 : 4) > len - i)
-				return false;
-			n = be(p + i, k);
-			i += k;
-			k = 0;
-		} else if (c == 0xde || c == 0xdf) {	/* map16, map32 */
-			if ((k = c == 0xde ? 2 : 4) > len - i)
-				return false;
-			n = 2 * be(p + i, k);
-			i += k;
-			k = 0;
+		else if (c >= 0xdc && c <= 0xdf) {	/* array16/32, map16/32 */
+			k = c & 1 ? 4 : 2;
+			per = c <= 0xdd ? 1 : 2;
 		} else
 			return false;			/* 0xc1: never used */
-		if (k > 0) {				/* a length field */
+		if (k > 0) {
 			if (k > len - i)
 				return false;
-			skip += be(p + i, k);
+			v = be(p + i, k);
 			i += k;
+			if (per > 0)
+				n = per * v;
+			else
+				skip += v;
 		}
 		if (skip > len - i)
 			return false;
 		i += (size_t)skip;
-		if (n > len - i || need + n > len - i)
+		/* Each element still to come needs one byte at least. */
+		if (need + n > len - i)
 			return false;
 		need += (size_t)n;
 	}
