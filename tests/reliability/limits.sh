@@ -285,29 +285,33 @@ half_sent_answer() {
 	    timeout "$(echo "$2" | cut -d' ' -f2)"
 }
 
+# lie NAME FRAMING PREFIX WHAT: a PUT of NAME whose head has the header
+# line FRAMING and whose body is PREFIX and 10 bytes, then FIN; the answer
+# must be no 2xx and NAME must not exist.  Sets LIE to what was seen.
+lie() {
+	local name=$1 framing=$2 prefix=$3 what=$4 f=$TMPROOT/liar.http
+	local out start elapsed
+	printf 'PUT /v1/%s/%s HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Vault-Token: %s\r\nContent-Type: application/json\r\n%s\r\n\r\n%s{}        ' \
+	    "$IT" "$name" "$TOKEN" "$framing" "$prefix" >"$f"
+	start=$(date +%s%N)
+	out=$(raw_half_closed "$f")
+	elapsed=$((($(date +%s%N) - start) / 1000000))
+	LIE="status ${out%% *}, $(echo "$out" | cut -d' ' -f2) after $elapsed ms"
+	half_sent_answer "$what" "$out"
+	absent "$name"
+}
+
 # Content-Length: 100 with 10 bytes that are a valid registration on their
 # own ("{}" and spaces), then FIN.  Whatever the front end does (close, or
 # an error), no handler may run: never a 2xx, and nothing stored.
 test_lying_content_length_never_reaches_a_handler() {
-	local f=$TMPROOT/liar.http out start elapsed
-	printf 'PUT /v1/%s/liar HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Vault-Token: %s\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{}        ' \
-	    "$IT" "$TOKEN" >"$f"
-	start=$(date +%s%N)
-	out=$(raw_half_closed "$f")
-	elapsed=$((($(date +%s%N) - start) / 1000000))
-	LIAR="status ${out%% *}, $(echo "$out" | cut -d' ' -f2) after $elapsed ms"
-	half_sent_answer "Content-Length 100 with 10 bytes and FIN" "$out"
-	absent liar
-
+	lie liar "Content-Length: 100" "" \
+	    "Content-Length 100 with 10 bytes and FIN"
+	LIAR=$LIE
 	# The same with a chunk that declares 100 bytes and carries 10.
-	printf 'PUT /v1/%s/liar-chunk HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Vault-Token: %s\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n64\r\n{}        ' \
-	    "$IT" "$TOKEN" >"$f"
-	start=$(date +%s%N)
-	out=$(raw_half_closed "$f")
-	elapsed=$((($(date +%s%N) - start) / 1000000))
-	LIAR="$LIAR (truncated chunk: status ${out%% *}, $(echo "$out" | cut -d' ' -f2) after $elapsed ms)"
-	half_sent_answer "a chunk of 100 bytes with 10 and FIN" "$out"
-	absent liar-chunk
+	lie liar-chunk "Transfer-Encoding: chunked" $'64\r\n' \
+	    "a chunk of 100 bytes with 10 and FIN"
+	LIAR="$LIAR (truncated chunk: $LIE)"
 
 	# And the service is none the worse.
 	req GET sys/health
