@@ -299,14 +299,16 @@ slot_of(pid_t pid)
 	return -1;
 }
 
-/* A child ended: its slot is free. */
+/* Frees the slot of every child that has ended, whatever its status. */
 static void
-forget(pid_t pid)
+forget_ended(void)
 {
+	pid_t	 pid;
 	int	 i;
 
-	if ((i = slot_of(pid)) >= 0)
-		kids[i] = 0;
+	while ((pid = waitpid(-1, NULL, WNOHANG)) > 0)
+		if ((i = slot_of(pid)) >= 0)
+			kids[i] = 0;
 }
 
 static void
@@ -325,12 +327,10 @@ reap_all(int seconds)
 {
 	struct timespec	 tick = { 0, 20000000 };
 	time_t		 deadline = time(NULL) + seconds;
-	pid_t		 pid;
 	int		 i, alive;
 
 	for (;;) {
-		while ((pid = waitpid(-1, NULL, WNOHANG)) > 0)
-			forget(pid);
+		forget_ended();
 		for (alive = 0, i = 0; i < nkids; i++)
 			alive += kids[i] > 0;
 		if (alive == 0)
@@ -353,7 +353,6 @@ static bool
 recover_or_stand_by(void)
 {
 	struct timespec	 left;
-	pid_t		 pid;
 	int64_t		 until, now;
 	int		 i, sig;
 
@@ -369,8 +368,7 @@ recover_or_stand_by(void)
 			sig = sigtimedwait(&sigs, NULL, &left);
 			if (sig == SIGTERM || sig == SIGINT || sig == SIGHUP)
 				return false;
-			while ((pid = waitpid(-1, NULL, WNOHANG)) > 0)
-				forget(pid);
+			forget_ended();
 			for (i = 1; i < nkids; i++)
 				if (kids[i] == 0)
 					spawn(i, true);
