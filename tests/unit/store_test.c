@@ -22,6 +22,7 @@
 
 #include "db/internal.h"
 #include "tests/unit/check.h"
+#include "tests/unit/record_eq.h"
 
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -115,17 +116,6 @@ list_names(struct store *st, char **names, int stop_after)
 	rc = txn_run(st, cb_list, &l);
 	*names = l.names.data;
 	return rc;
-}
-
-static bool
-runtime_eq(const struct runtime *a, const struct runtime *b)
-{
-	return a->name != NULL && a->oci_runtime != NULL &&
-	    a->cgroup_parent != NULL && strcmp(a->name, b->name) == 0 &&
-	    strcmp(a->oci_runtime, b->oci_runtime) == 0 &&
-	    strcmp(a->cgroup_parent, b->cgroup_parent) == 0 &&
-	    a->cpu_nanos == b->cpu_nanos &&
-	    a->memory_bytes == b->memory_bytes && a->rootless == b->rootless;
 }
 
 static struct runtime runtimes[] = {
@@ -350,27 +340,6 @@ token_show(struct buf *b, const struct token_rec *t)
 	buf_printf(b, " created=%lld ttl=%lld expire=%lld uses=%lld}",
 	    (long long)t->created, (long long)t->ttl, (long long)t->expire,
 	    (long long)t->num_uses);
-}
-
-static bool
-token_eq(const struct token_rec *a, const struct token_rec *b)
-{
-	size_t	 i;
-
-	if (a->npolicies != b->npolicies || a->accessor == NULL ||
-	    a->display_name == NULL || a->path == NULL)
-		return false;
-	for (i = 0; i < a->npolicies; i++)
-		if (a->policies == NULL || a->policies[i] == NULL ||
-		    strcmp(a->policies[i], b->policies[i]) != 0)
-			return false;
-	return strcmp(a->accessor, b->accessor) == 0 &&
-	    strcmp(a->display_name, b->display_name) == 0 &&
-	    strcmp(a->path, b->path) == 0 && a->has_parent == b->has_parent &&
-	    (!a->has_parent || memcmp(a->parent, b->parent,
-	    TOKEN_HASH_LEN) == 0) && a->created == b->created &&
-	    a->ttl == b->ttl && a->expire == b->expire &&
-	    a->num_uses == b->num_uses;
 }
 
 /* CHECKs that got equals want, naming both on failure. */
@@ -1535,39 +1504,6 @@ users(struct store *st, const char *runtime, int *txrc)
 		return xasprintf("rc %d", o.rc);
 	}
 	return o.text;
-}
-
-static bool
-pstrlist_eq(char **a, size_t na, char **b, size_t nb)
-{
-	size_t	 i;
-
-	if (na != nb || (na > 0 && a == NULL))
-		return false;
-	for (i = 0; i < na; i++)
-		if (a[i] == NULL || strcmp(a[i], b[i]) != 0)
-			return false;
-	return true;
-}
-
-/* a was read back, b was stored. */
-static bool
-plugin_eq(const struct plugin *a, const struct plugin *b)
-{
-	if (a->type == NULL || a->name == NULL || a->version == NULL ||
-	    a->command == NULL || a->oci_image == NULL || a->runtime == NULL)
-		return false;
-	return strcmp(a->type, b->type) == 0 &&
-	    strcmp(a->name, b->name) == 0 &&
-	    strcmp(a->version, b->version) == 0 &&
-	    strcmp(a->command, b->command) == 0 &&
-	    pstrlist_eq(a->args, a->nargs, b->args, b->nargs) &&
-	    pstrlist_eq(a->env, a->nenv, b->env, b->nenv) &&
-	    a->sha256_len == b->sha256_len && (a->sha256_len == 0 ||
-	    (a->sha256 != NULL &&
-	    memcmp(a->sha256, b->sha256, a->sha256_len) == 0)) &&
-	    strcmp(a->oci_image, b->oci_image) == 0 &&
-	    strcmp(a->runtime, b->runtime) == 0;
 }
 
 static unsigned char	 psha[32];
