@@ -1378,26 +1378,20 @@ pkey(struct buf *k, const char *type, const char *name, const char *version)
 	buf_adds(k, version);
 }
 
+static int
+count_one(const void *k, size_t klen, const void *v, size_t vlen, void *arg)
+{
+	(*(size_t *)arg)++;
+	return 0;
+}
+
 /* Counts every runtime -> plugin pair of the index. */
 static int
 refs_count(struct txn *t, size_t *n)
 {
-	DB	*db = t->store->runtime_refs;
-	DBC	*c;
-	DBT	 k, v;
-	int	 rc, crc;
-
 	*n = 0;
-	if ((rc = db->cursor(db, t->tid, &c, 0)) != 0)
-		return txn_fail(t, rc, "cursor");
-	memset(&k, 0, sizeof k);
-	memset(&v, 0, sizeof v);
-	while ((rc = c->get(c, &k, &v, DB_NEXT)) == 0)
-		(*n)++;
-	crc = c->close(c);
-	if (rc == DB_NOTFOUND)
-		rc = crc;
-	return rc == 0 ? 0 : txn_fail(t, rc, "counting references");
+	return rec_scan(t, t->store->runtime_refs, count_one, n,
+	    "counting references");
 }
 
 static int
