@@ -18,13 +18,29 @@
 #define MAX_FIELDS	16
 
 struct config {
-	const char	*data;		/* CATALOGD_DATA */
+	char		*file;		/* catalogd.conf, or NULL */
+	char		*data;		/* data_dir, resolved */
 	char		*dbhome;	/* <data>/db */
-	char		*sockpath;	/* <data>/catalogd.sock */
-	int		 workers;	/* CATALOGD_WORKERS */
-	size_t		 body_limit;	/* CATALOGD_BODY_LIMIT, bytes */
-	long		 max_requests;	/* CATALOGD_MAX_REQUESTS per worker */
-	int		 request_timeout; /* CATALOGD_REQUEST_TIMEOUT, seconds */
+	char		*sockpath;	/* socket */
+	char		*sockgroup;	/* socket_group */
+	unsigned	 sockmode;	/* socket_mode */
+	char		*pidpath;	/* pid_file */
+	char		*logpath;	/* log_file, or NULL: stderr */
+	char		*root_token_file; /* or NULL: print it */
+	int		 workers;	/* workers */
+	size_t		 body_limit;	/* body_limit, bytes */
+	long		 max_requests;	/* max_requests per worker */
+	int		 request_timeout; /* request_timeout, seconds */
+};
+
+/*
+ * The page the supervisor shares with its children, one slot per child:
+ * when the current request began (ms, 0: none) and whether the child has
+ * reached its accept loop.
+ */
+struct slot {
+	int64_t		 busy;
+	int		 ready;
 };
 
 enum op {
@@ -90,9 +106,20 @@ struct request {
 	struct apierr		 err;
 };
 
+/* supervisor.c */
+int	 supervise(struct config *);
+
+/* service.c: what a service manager and a web server see. */
+int	 service_listen(const struct config *, bool *);
+void	 service_notify(const char *, ...)
+	    __attribute__((format(printf, 1, 2)));
+void	 service_notify_init(void);
+void	 service_pidfile(const struct config *);
+
 /* worker.c */
-void	 worker_run(const struct config *, int, int64_t *);
+void	 worker_run(const struct config *, int, struct slot *);
 void	 worker_standby(const struct config *, int);
+void	 housekeeper_run(const struct config *);
 int64_t	 now_ms(void);
 
 /* request.c */

@@ -1,20 +1,71 @@
 /*
- * worker.c: one worker process.  It joins the environment the supervisor
- * recovered (never recovering itself), then accepts on the shared socket
- * until told to stop, until it has served max_requests (a leak backstop:
- * the supervisor replaces it without a recovery cycle), or until Berkeley DB
- * reports a panic, when it exits with EXIT_RECOVER after its answer.  While
- * it serves a request, its slot in the page it shares with the supervisor
- * holds the time the request began: the watchdog kills a worker that stays
- * in one request too long (it may hold locks everyone else waits for).
+ * worker.c: the supervisor's children.  A worker joins the environment the
+ * supervisor recovered (never recovering itself), then accepts on the
+ * shared socket until told to stop, until it has served max_requests (a
+ * leak backstop: the supervisor replaces it without a recovery cycle), or
+ * until Berkeley DB reports a panic, when it exits with EXIT_RECOVER after
+ * its answer.  While it serves a request, its slot in the page it shares
+ * with the supervisor holds the time the request began: the watchdog kills
+ * a worker that stays in one request too long (it may hold locks everyone
+ * else waits for).  SIGTERM and SIGHUP are taken only while the worker
+ * waits in accept, so a stop never cuts a request short: the one in hand is
+ * answered, then the worker leaves the environment and exits.  The
+ * housekeeper checkpoints, trims the logs and purges expired tokens.
  */
 #include "config.h"
 
+#include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "fcgi/fcgi.h"
+
+#define CHECKPOINT_SECONDS	5
+
+static volatile sig_atomic_t	 stopping, reopen;
+
+static void
+on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		reopen = 1;
+	else
+		stopping = 1;
+}
+
+/*
+ * SIGTERM, SIGINT and SIGHUP interrupt accept (no SA_RESTART) and are
+ * blocked everywhere else (the supervisor forks with them blocked); *mask
+ * receives the set.
+ */
+static void
+catch_signals(sigset_t *mask)
+{
+	struct sigaction	 sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigemptyset(mask);
+	sigaddset(mask, SIGTERM);
+	sigaddset(mask, SIGINT);
+	sigaddset(mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, mask, NULL);
+}
+
+static void
+reopen_log(void)
+{
+	reopen = 0;
+	if (log_reopen() == -1)
+		log_err("reopening the log: %s", strerror(errno));
+}
 
 int64_t
 now_ms(void)
@@ -26,24 +77,37 @@ now_ms(void)
 }
 
 void
-worker_run(const struct config *cfg, int fd, int64_t *busy)
+worker_run(const struct config *cfg, int fd, struct slot *slot)
 {
 	FCGX_Request	 fx;
 	struct store	*st;
+	sigset_t	 mask;
 	long		 served = 0;
+	int		 rc;
 
 	log_init("catalogd-worker");
+	catch_signals(&mask);
 	if ((st = store_open(cfg->dbhome, 0)) == NULL)
 		_exit(EXIT_RECOVER);
 	if (FCGX_Init() != 0)
 		fatal("FCGX_Init failed");
-	if (FCGX_InitRequest(&fx, fd, 0) != 0)
+	if (FCGX_InitRequest(&fx, fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0)
 		fatal("FCGX_InitRequest failed");
-	while (served < cfg->max_requests && FCGX_Accept_r(&fx) >= 0) {
-		__atomic_store_n(busy, now_ms(), __ATOMIC_RELAXED);
+	__atomic_store_n(&slot->ready, 1, __ATOMIC_RELAXED);
+	while (served < cfg->max_requests && !stopping) {
+		if (reopen)
+			reopen_log();
+		sigprocmask(SIG_UNBLOCK, &mask, NULL);
+		rc = stopping ? -1 : FCGX_Accept_r(&fx);
+		sigprocmask(SIG_BLOCK, &mask, NULL);
+		if (rc == -EINTR)
+			continue;
+		if (rc < 0)
+			break;
+		__atomic_store_n(&slot->busy, now_ms(), __ATOMIC_RELAXED);
 		request_handle(&fx, st, cfg);
 		FCGX_Finish_r(&fx);
-		__atomic_store_n(busy, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&slot->busy, 0, __ATOMIC_RELAXED);
 		served++;
 		if (store_panicked()) {
 			log_err("the environment panicked; exiting for recovery");
@@ -64,8 +128,14 @@ void
 worker_standby(const struct config *cfg, int fd)
 {
 	FCGX_Request	 fx;
+	sigset_t	 stop;
 
 	log_init("catalogd-standby");
+	signal(SIGHUP, SIG_IGN);
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	sigprocmask(SIG_UNBLOCK, &stop, NULL);
 	if (FCGX_Init() != 0)
 		fatal("FCGX_Init failed");
 	if (FCGX_InitRequest(&fx, fd, 0) != 0)
@@ -74,5 +144,46 @@ worker_standby(const struct config *cfg, int fd)
 		request_unavailable(&fx);
 		FCGX_Finish_r(&fx);
 	}
+	exit(0);
+}
+
+/* Revokes expired tokens (and so their children), a batch at a time. */
+static int
+purge_txn(struct txn *t, void *arg)
+{
+	return tokens_purge(t, (int64_t)time(NULL), arg);
+}
+
+void
+housekeeper_run(const struct config *cfg)
+{
+	struct store	*st;
+	struct timespec	 ts = { CHECKPOINT_SECONDS, 0 };
+	sigset_t	 mask;
+	int		 sig;
+
+	log_init("catalogd-housekeeper");
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	if ((st = store_open(cfg->dbhome, 0)) == NULL)
+		_exit(EXIT_RECOVER);
+	while ((sig = sigtimedwait(&mask, NULL, &ts)) != SIGTERM &&
+	    sig != SIGINT) {
+		size_t purged = 0;
+
+		if (sig == SIGHUP) {
+			reopen_log();
+			continue;
+		}
+		if (txn_run(st, purge_txn, &purged) == 0 && purged > 0)
+			log_info("revoked %lu expired tokens",
+			    (unsigned long)purged);
+		store_checkpoint(st);
+		if (store_panicked())
+			_exit(EXIT_RECOVER);
+	}
+	store_close(st);
 	exit(0);
 }

@@ -48,6 +48,8 @@ void	 buf_free(struct buf *);
 
 /* log.c: lines go to stderr as "catalogd[pid] func: message". */
 void	 log_init(const char *);
+int	 log_open(const char *);
+int	 log_reopen(void);
 void	 log_msg(const char *, const char *, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
 void	 log_fatal(const char *, const char *, ...)
@@ -179,6 +181,55 @@ void	 plugin_free(struct plugin *);
 /* semver.c: plugin versions. */
 char	*semver_canonical(const char *, struct buf *);	/* new */
 int	 semver_compare(const char *, const char *);
+
+/* hcl.c: the lexer shared by policies and catalogd.conf. */
+enum hcl_tok { HCL_EOF, HCL_IDENT, HCL_STRING, HCL_LBRACE, HCL_RBRACE,
+	HCL_LBRACK, HCL_RBRACK, HCL_EQUALS, HCL_COMMA, HCL_NUMBER, HCL_ERROR };
+struct hcl_lexer {
+	const char	*p;
+	int		 line;
+	bool		 numbers;	/* lex integers (else unexpected) */
+	struct buf	 text;	/* identifier, number or decoded string */
+	const char	*why;	/* for HCL_ERROR */
+};
+void	 hcl_init(struct hcl_lexer *, const char *, bool);
+void	 hcl_free(struct hcl_lexer *);
+enum hcl_tok hcl_lex(struct hcl_lexer *);
+const char *hcl_tok_name(enum hcl_tok);
+
+/* conf.c: the settings table, catalogd.conf and the CATALOGD_* overrides. */
+enum setting_kind {
+	SETTING_STRING,		/* quoted, not empty */
+	SETTING_PATH,		/* quoted; absolute in the file; "" = none */
+	SETTING_INT,		/* bare decimal, within min..max */
+	SETTING_MODE,		/* quoted octal, up to max */
+};
+enum setting_id {
+	SET_DATA_DIR, SET_SOCKET, SET_SOCKET_GROUP, SET_SOCKET_MODE,
+	SET_PID_FILE, SET_LOG_FILE, SET_WORKERS, SET_BODY_LIMIT,
+	SET_MAX_REQUESTS, SET_REQUEST_TIMEOUT, SET_ROOT_TOKEN_FILE, SET_COUNT
+};
+struct setting {
+	const char		*key;	/* in catalogd.conf */
+	const char		*env;	/* CATALOGD_* */
+	enum setting_kind	 kind;
+	const char		*def;	/* the default, as text */
+	long			 min, max;
+	const char		*doc;	/* one or two sentences */
+};
+extern const struct setting settings[SET_COUNT];
+struct conf {
+	char	*val[SET_COUNT];	/* new; NULL: the default */
+	bool	 from_env[SET_COUNT];
+};
+void	 conf_init(struct conf *);
+void	 conf_free(struct conf *);
+int	 conf_parse(struct conf *, const char *, const char *, struct buf *);
+int	 conf_env(struct conf *, const char *(*)(const char *), struct buf *);
+const char *conf_str(const struct conf *, enum setting_id);	/* borrowed */
+long	 conf_long(const struct conf *, enum setting_id);
+bool	 conf_is_set(const struct conf *, enum setting_id);
+void	 conf_print_defaults(struct buf *);
 
 /* policy.c: Vault's ACL policy language and its evaluation. */
 #define CAP_DENY	0x01

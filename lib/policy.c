@@ -98,186 +98,35 @@ check_pattern(const char *pattern, int line, struct apierr *err)
 	return 0;
 }
 
-/* ---- HCL ---- */
-
-enum tok { T_EOF, T_IDENT, T_STRING, T_LBRACE, T_RBRACE, T_LBRACK,
-	T_RBRACK, T_EQUALS, T_COMMA, T_ERROR };
-
-struct lexer {
-	const char	*p;
-	int		 line;
-	struct buf	 text;	/* identifier or decoded string */
-	const char	*why;	/* for T_ERROR */
-};
-
-static const char *
-tok_name(enum tok t)
-{
-	static const char *names[] = { "end of input", "identifier", "string",
-	    "'{'", "'}'", "'['", "']'", "'='", "','", "error" };
-
-	return names[t];
-}
-
-static void
-skip_space(struct lexer *lx)
-{
-	for (;;) {
-		char c = *lx->p;
-
-		if (c == '\n') {
-			lx->line++;
-			lx->p++;
-		} else if (c == ' ' || c == '\t' || c == '\r')
-			lx->p++;
-		else if (c == '#' || (c == '/' && lx->p[1] == '/')) {
-			while (*lx->p != '\0' && *lx->p != '\n')
-				lx->p++;
-		} else if (c == '/' && lx->p[1] == '*') {
-			lx->p += 2;
-			while (*lx->p != '\0' && !(lx->p[0] == '*' &&
-			    lx->p[1] == '/')) {
-				if (*lx->p == '\n')
-					lx->line++;
-				lx->p++;
-			}
-			if (*lx->p != '\0')
-				lx->p += 2;
-		} else
-			return;
-	}
-}
-
-static void
-put_utf8(struct buf *b, unsigned long cp)
-{
-	if (cp < 0x80)
-		buf_addc(b, (char)cp);
-	else if (cp < 0x800) {
-		buf_addc(b, (char)(0xc0 | cp >> 6));
-		buf_addc(b, (char)(0x80 | (cp & 0x3f)));
-	} else {
-		buf_addc(b, (char)(0xe0 | cp >> 12));
-		buf_addc(b, (char)(0x80 | ((cp >> 6) & 0x3f)));
-		buf_addc(b, (char)(0x80 | (cp & 0x3f)));
-	}
-}
-
-static enum tok
-lex_string(struct lexer *lx)
-{
-	unsigned long	 cp;
-	int		 i, d;
-
-	lx->p++;
-	for (;;) {
-		char c = *lx->p;
-
-		if (c == '\0' || c == '\n') {
-			lx->why = "unterminated string";
-			return T_ERROR;
-		}
-		lx->p++;
-		if (c == '"')
-			return T_STRING;
-		if (c != '\\') {
-			buf_addc(&lx->text, c);
-			continue;
-		}
-		c = *lx->p++;
-		switch (c) {
-		case '"': case '\\': case '/':
-			buf_addc(&lx->text, c);
-			break;
-		case 'n':
-			buf_addc(&lx->text, '\n');
-			break;
-		case 't':
-			buf_addc(&lx->text, '\t');
-			break;
-		case 'r':
-			buf_addc(&lx->text, '\r');
-			break;
-		case 'u':
-			for (cp = 0, i = 0; i < 4; i++) {
-				if ((d = hexval(*lx->p)) < 0) {
-					lx->why = "bad \\u escape in string";
-					return T_ERROR;
-				}
-				cp = cp << 4 | (unsigned long)d;
-				lx->p++;
-			}
-			if (cp == 0 || (cp >= 0xd800 && cp <= 0xdfff)) {
-				lx->why = "bad \\u escape in string";
-				return T_ERROR;
-			}
-			put_utf8(&lx->text, cp);
-			break;
-		default:
-			lx->why = "unknown escape in string";
-			return T_ERROR;
-		}
-	}
-}
-
-static enum tok
-lex(struct lexer *lx)
-{
-	char	 c;
-
-	skip_space(lx);
-	lx->text.len = 0;
-	lx->text.data[0] = '\0';
-	c = *lx->p;
-	switch (c) {
-	case '\0': return T_EOF;
-	case '{': lx->p++; return T_LBRACE;
-	case '}': lx->p++; return T_RBRACE;
-	case '[': lx->p++; return T_LBRACK;
-	case ']': lx->p++; return T_RBRACK;
-	case '=': lx->p++; return T_EQUALS;
-	case ',': lx->p++; return T_COMMA;
-	case '"': return lex_string(lx);
-	}
-	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_') {
-		while ((*lx->p >= 'a' && *lx->p <= 'z') ||
-		    (*lx->p >= 'A' && *lx->p <= 'Z') ||
-		    (*lx->p >= '0' && *lx->p <= '9') || *lx->p == '_' ||
-		    *lx->p == '-')
-			buf_addc(&lx->text, *lx->p++);
-		return T_IDENT;
-	}
-	lx->why = "unexpected character";
-	return T_ERROR;
-}
+/* ---- HCL (the lexer is hcl.c) ---- */
 
 static int
-syntax(struct lexer *lx, enum tok got, const char *want, struct apierr *err)
+syntax(struct hcl_lexer *lx, enum hcl_tok got, const char *want, struct apierr *err)
 {
-	if (got == T_ERROR)
+	if (got == HCL_ERROR)
 		apierr_set(err, 400, "failed to parse policy: line %d: %s",
 		    lx->line, lx->why);
 	else
 		apierr_set(err, 400, "failed to parse policy: line %d: "
-		    "expected %s, found %s", lx->line, want, tok_name(got));
+		    "expected %s, found %s", lx->line, want, hcl_tok_name(got));
 	return -1;
 }
 
 /* capabilities = ["read", ...]: ORs the bits into *caps. */
 static int
-parse_caps(struct lexer *lx, unsigned *caps, struct apierr *err)
+parse_caps(struct hcl_lexer *lx, unsigned *caps, struct apierr *err)
 {
-	enum tok	 t;
+	enum hcl_tok	 t;
 	unsigned	 bit;
 
-	if ((t = lex(lx)) != T_EQUALS)
+	if ((t = hcl_lex(lx)) != HCL_EQUALS)
 		return syntax(lx, t, "'='", err);
-	if ((t = lex(lx)) != T_LBRACK)
+	if ((t = hcl_lex(lx)) != HCL_LBRACK)
 		return syntax(lx, t, "'['", err);
 	for (;;) {
-		if ((t = lex(lx)) == T_RBRACK)
+		if ((t = hcl_lex(lx)) == HCL_RBRACK)
 			return 0;
-		if (t != T_STRING)
+		if (t != HCL_STRING)
 			return syntax(lx, t, "a capability string or ']'", err);
 		if (cap_bit(lx->text.data, &bit) == -1) {
 			apierr_set(err, 400, "failed to parse policy: line %d: "
@@ -286,9 +135,9 @@ parse_caps(struct lexer *lx, unsigned *caps, struct apierr *err)
 			return -1;
 		}
 		*caps |= bit;
-		if ((t = lex(lx)) == T_RBRACK)
+		if ((t = hcl_lex(lx)) == HCL_RBRACK)
 			return 0;
-		if (t != T_COMMA)
+		if (t != HCL_COMMA)
 			return syntax(lx, t, "',' or ']'", err);
 	}
 }
@@ -296,16 +145,16 @@ parse_caps(struct lexer *lx, unsigned *caps, struct apierr *err)
 static int
 parse_hcl(const char *text, struct policy *p, struct apierr *err)
 {
-	struct lexer	 lx = { .p = text, .line = 1 };
-	enum tok	 t;
+	struct hcl_lexer	 lx;
+	enum hcl_tok	 t;
 	char		*pattern;
 	unsigned	 caps;
 	int		 rc = -1, line;
 
-	buf_init(&lx.text);
-	while ((t = lex(&lx)) != T_EOF) {
-		if (t != T_IDENT || strcmp(lx.text.data, "path") != 0) {
-			if (t == T_IDENT)
+	hcl_init(&lx, text, false);
+	while ((t = hcl_lex(&lx)) != HCL_EOF) {
+		if (t != HCL_IDENT || strcmp(lx.text.data, "path") != 0) {
+			if (t == HCL_IDENT)
 				apierr_set(err, 400, "failed to parse policy: "
 				    "line %d: unsupported key \"%s\" (only path "
 				    "blocks are supported)", lx.line,
@@ -314,22 +163,22 @@ parse_hcl(const char *text, struct policy *p, struct apierr *err)
 				syntax(&lx, t, "a path block", err);
 			goto out;
 		}
-		if ((t = lex(&lx)) != T_STRING) {
+		if ((t = hcl_lex(&lx)) != HCL_STRING) {
 			syntax(&lx, t, "the path pattern string", err);
 			goto out;
 		}
 		pattern = xstrdup(lx.text.data);
 		line = lx.line;
 		caps = 0;
-		if ((t = lex(&lx)) == T_EQUALS)
-			t = lex(&lx);
-		if (t != T_LBRACE) {
+		if ((t = hcl_lex(&lx)) == HCL_EQUALS)
+			t = hcl_lex(&lx);
+		if (t != HCL_LBRACE) {
 			free(pattern);
 			syntax(&lx, t, "'{'", err);
 			goto out;
 		}
-		while ((t = lex(&lx)) != T_RBRACE) {
-			if (t != T_IDENT) {
+		while ((t = hcl_lex(&lx)) != HCL_RBRACE) {
+			if (t != HCL_IDENT) {
 				free(pattern);
 				syntax(&lx, t, "capabilities or '}'", err);
 				goto out;
@@ -356,7 +205,7 @@ parse_hcl(const char *text, struct policy *p, struct apierr *err)
 	}
 	rc = 0;
 out:
-	buf_free(&lx.text);
+	hcl_free(&lx);
 	return rc;
 }
 
