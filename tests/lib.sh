@@ -13,12 +13,17 @@ RUNNER=$CATALOGD_SRCDIR/scripts/catalogd-run
 SHUNIT2=$(command -v shunit2 || echo /usr/share/shunit2/shunit2)
 export SHUNIT_COLOR=none
 
-# The front end under test (scripts/check runs the suites behind both).
+# The front end under test (scripts/check runs the suites behind both):
+# catalogd-run's own lighttpd or nginx, or lighttpd-stock / nginx-stock,
+# the web server as Debian configures it with catalogd's installed drop-in
+# (tests/stock.sh).
 FRONTEND=${CATALOGD_FRONTEND:-lighttpd}
 export CATALOGD_FRONTEND=$FRONTEND
 # The front end's own log, where a leaked secret could also land.
 case $FRONTEND in
 nginx) FRONTEND_LOG=nginx-error.log ;;
+lighttpd-stock) FRONTEND_LOG=../web/lighttpd-error.log ;;
+nginx-stock) FRONTEND_LOG=../web/error.log ;;
 *) FRONTEND_LOG=lighttpd.log ;;
 esac
 
@@ -30,18 +35,62 @@ SERVER_PID=
 PORT=
 BASE=
 
+# stock_web: for the *-stock front ends, the Debian-configured web server
+# in $TMPROOT/web on $PORT, with catalogd's drop-in on $TMPROOT/run's
+# socket; as root the web server runs as www-data, as Debian runs it.
+STOCK_PID=
+stock_web() {
+	local web=$TMPROOT/web snippet=$TMPROOT/web/snippet.conf
+	. "$CATALOGD_SRCDIR/tests/stock.sh"
+	rm -rf "$web"
+	mkdir -p "$web/errors" || return 1
+	cp "$CATALOGD_SRCDIR"/errors/*.html "$web/errors/" || return 1
+	chmod 0711 "$TMPROOT"
+	chmod -R a+rX "$web"
+	case $FRONTEND in
+	lighttpd-stock)
+		sed -e "s|@SOCKET@|$TMPROOT/run/catalogd.sock|" \
+		    -e "s|@PKGDATADIR@|$web|" \
+		    "$CATALOGD_SRCDIR/conf/50-catalogd.conf.in" >"$snippet" &&
+		    stock_lighttpd "$web" "$PORT" "$snippet" ;;
+	nginx-stock)
+		sed -e "s|@SOCKET@|$TMPROOT/run/catalogd.sock|" \
+		    -e "s|@MAX_BODY@|2m|" \
+		    "$CATALOGD_SRCDIR/conf/nginx-catalogd.conf.in" >"$snippet" &&
+		    stock_nginx "$web" "$PORT" "$snippet" ;;
+	esac || return 1
+	chmod -R a+rX "$web"
+	stock_start "${FRONTEND%-stock}" "$web"
+}
+
 # server_start [VAR=value ...]: starts a deployment on DATA and waits until
 # it answers; extra assignments go into its environment.
 server_start() {
-	local try i code
+	local try i code fe=$FRONTEND stock=()
+	case $FRONTEND in
+	*-stock)
+		fe=none
+		mkdir -p "$TMPROOT/run" && chmod 0755 "$TMPROOT/run"
+		stock=(CATALOGD_SOCKET="$TMPROOT/run/catalogd.sock")
+		[ "$(id -u)" = 0 ] && stock+=(CATALOGD_SOCKET_GROUP=www-data)
+		;;
+	esac
 	for try in 1 2 3; do
 		PORT=$("$FREEPORT") || return 1
 		BASE=http://127.0.0.1:$PORT/v1
 		# Under the reaper, whatever a crash test orphans is reaped.
 		env CATALOGD_LISTEN="127.0.0.1:$PORT" CATALOGD_DATA="$DATA" \
-		    CATALOGD_ROOT_TOKEN="$ROOT_TOKEN" "$@" "$REAPER" "$RUNNER" \
+		    CATALOGD_ROOT_TOKEN="$ROOT_TOKEN" CATALOGD_FRONTEND=$fe \
+		    "${stock[@]}" "$@" "$REAPER" "$RUNNER" \
 		    >>"$TMPROOT/stdout" 2>>"$TMPROOT/stderr" &
 		SERVER_PID=$!
+		if [ "$fe" = none ]; then
+			for i in $(seq 1 200); do
+				[ -s "$DATA/catalogd.pid" ] && break
+				sleep 0.05
+			done
+			stock_web || { server_stop; return 1; }
+		fi
 		for i in $(seq 1 200); do
 			code=$(curl -s -o /dev/null -w '%{http_code}' \
 			    --max-time 2 "$BASE/sys/health")
@@ -58,6 +107,11 @@ server_start() {
 
 # server_stop: stops the deployment this suite started, by its PID.
 server_stop() {
+	if [ -n "$STOCK_PID" ]; then
+		kill "$STOCK_PID" 2>/dev/null
+		wait "$STOCK_PID" 2>/dev/null
+		STOCK_PID=
+	fi
 	if [ -n "$SERVER_PID" ]; then
 		kill "$SERVER_PID" 2>/dev/null
 		wait "$SERVER_PID" 2>/dev/null
