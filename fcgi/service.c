@@ -108,7 +108,9 @@ activated_socket(void)
 	    &len) == -1 || !listening)
 		fatal("the socket passed on fd %d is not listening",
 		    LISTEN_FDS_START);
-	if (fcntl(LISTEN_FDS_START, F_SETFD, FD_CLOEXEC) == -1)
+	/* A stop of ours may have left it non-blocking (see supervisor.c). */
+	if (fcntl(LISTEN_FDS_START, F_SETFD, FD_CLOEXEC) == -1 ||
+	    fcntl(LISTEN_FDS_START, F_SETFL, 0) == -1)
 		fatal("fcntl: %s", strerror(errno));
 	return LISTEN_FDS_START;
 }

@@ -440,7 +440,7 @@ supervise(struct config *c)
 {
 	struct timespec	 tick = { 0, 250000000 }, fast = { 0, 10000000 };
 	bool		 bound, ready = false;
-	int		 sig;
+	int		 sig, rc;
 
 	cfg = c;
 	service_notify_init();
@@ -470,9 +470,11 @@ supervise(struct config *c)
 		if (sig == SIGTERM || sig == SIGINT)
 			break;
 		if (sig == SIGHUP) {
-			if (log_reopen() == -1)
+			if ((rc = log_reopen()) == -1)
 				log_err("reopening the log: %s",
 				    strerror(errno));
+			else if (rc == 0)
+				log_info("log reopened; telling the children");
 			kill_all(SIGHUP);
 		}
 		watchdog();
@@ -493,12 +495,19 @@ supervise(struct config *c)
 	}
 	service_notify("STOPPING=1");
 	log_info("stopping: finishing the requests in flight");
+	if (bound) {
+		/*
+		 * No new connection can reach the socket's path; the workers
+		 * answer those already queued, then find it empty.
+		 */
+		unlink(cfg->sockpath);
+		if (fcntl(listen_fd, F_SETFL, O_NONBLOCK) == -1)
+			log_err("fcntl: %s", strerror(errno));
+	}
 	kill_all(SIGTERM);
 	reap_all(SIGTERM, cfg->request_timeout + 1);
 	if (ready)
 		unlink(cfg->pidpath);
-	if (bound)
-		unlink(cfg->sockpath);
 	log_info("stopped");
 	return 0;
 }

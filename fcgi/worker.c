@@ -9,12 +9,14 @@
  * a worker that stays in one request too long (it may hold locks everyone
  * else waits for).  SIGTERM and SIGHUP are taken only while the worker
  * waits in accept, so a stop never cuts a request short: the one in hand is
- * answered, then the worker leaves the environment and exits.  The
+ * answered (and those still queued on a socket catalogd bound itself),
+ * then the worker leaves the environment and exits.  The
  * housekeeper checkpoints, trims the logs and purges expired tokens.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,9 +64,13 @@ catch_signals(sigset_t *mask)
 static void
 reopen_log(void)
 {
+	int	 rc;
+
 	reopen = 0;
-	if (log_reopen() == -1)
+	if ((rc = log_reopen()) == -1)
 		log_err("reopening the log: %s", strerror(errno));
+	else if (rc == 0)
+		log_info("log reopened");
 }
 
 int64_t
@@ -94,11 +100,19 @@ worker_run(const struct config *cfg, int fd, struct slot *slot)
 	if (FCGX_InitRequest(&fx, fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0)
 		fatal("FCGX_InitRequest failed");
 	__atomic_store_n(&slot->ready, 1, __ATOMIC_RELAXED);
-	while (served < cfg->max_requests && !stopping) {
+	while (served < cfg->max_requests) {
 		if (reopen)
 			reopen_log();
+		/*
+		 * Told to stop: a socket the supervisor made non-blocking
+		 * still holds connections to answer (the backlog is drained
+		 * until accept says EAGAIN); a blocking one, systemd's, keeps
+		 * them for the next start.
+		 */
+		if (stopping && !(fcntl(fd, F_GETFL) & O_NONBLOCK))
+			break;
 		sigprocmask(SIG_UNBLOCK, &mask, NULL);
-		rc = stopping ? -1 : FCGX_Accept_r(&fx);
+		rc = FCGX_Accept_r(&fx);
 		sigprocmask(SIG_BLOCK, &mask, NULL);
 		if (rc == -EINTR)
 			continue;

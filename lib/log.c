@@ -33,14 +33,17 @@ log_open(const char *path)
 	return log_reopen();
 }
 
-/* After a rotation: a new file at the same path; the old one on failure. */
+/*
+ * After a rotation: a new file at the same path (0), the old one on failure
+ * (-1); 1 when there is no log file, only stderr.
+ */
 int
 log_reopen(void)
 {
 	int	 fd, saved;
 
 	if (logpath == NULL)
-		return 0;
+		return 1;
 	if ((fd = open(logpath, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
 	    0640)) == -1)
 		return -1;

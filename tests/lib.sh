@@ -34,6 +34,7 @@ DATA=$TMPROOT/data
 SERVER_PID=
 PORT=
 BASE=
+CURL_TLS=()
 
 # stock_web: for the *-stock front ends, the Debian-configured web server
 # in $TMPROOT/web on $PORT, with catalogd's drop-in on $TMPROOT/run's
@@ -75,9 +76,18 @@ server_start() {
 		[ "$(id -u)" = 0 ] && stock+=(CATALOGD_SOCKET_GROUP=www-data)
 		;;
 	esac
+	# Over TLS (scripts/serve's CATALOGD_TLS_CERT), every request trusts
+	# that certificate.
+	local scheme=http a
+	CURL_TLS=()
+	for a in "$@"; do
+		case $a in
+		CATALOGD_TLS_CERT=*) scheme=https; CURL_TLS=(--cacert "${a#*=}") ;;
+		esac
+	done
 	for try in 1 2 3; do
 		PORT=$("$FREEPORT") || return 1
-		BASE=http://127.0.0.1:$PORT/v1
+		BASE=$scheme://127.0.0.1:$PORT/v1
 		# Under the reaper, whatever a crash test orphans is reaped.
 		env CATALOGD_LISTEN="127.0.0.1:$PORT" CATALOGD_DATA="$DATA" \
 		    CATALOGD_ROOT_TOKEN="$ROOT_TOKEN" CATALOGD_FRONTEND=$fe \
@@ -93,7 +103,7 @@ server_start() {
 		fi
 		for i in $(seq 1 200); do
 			code=$(curl -s -o /dev/null -w '%{http_code}' \
-			    --max-time 2 "$BASE/sys/health")
+			    "${CURL_TLS[@]}" --max-time 2 "$BASE/sys/health")
 			[ "$code" = 200 ] && return 0
 			kill -0 "$SERVER_PID" 2>/dev/null || break
 			sleep 0.05
@@ -162,7 +172,7 @@ api() {
 	local auth=()
 	[ -n "$TOKEN" ] && auth=(-H "X-Vault-Token: $TOKEN")
 	STATUS=$(curl -s -o "$RAW" -w '%{http_code}' --max-time 10 \
-	    -X "$method" "${auth[@]}" "$@" "$BASE/$path")
+	    "${CURL_TLS[@]}" -X "$method" "${auth[@]}" "$@" "$BASE/$path")
 	BODY=$(cat "$RAW")
 }
 

@@ -88,9 +88,10 @@ stock_nginx() {
 # foreground (in the background of the caller); sets STOCK_PID.
 stock_start() {
 	case $1 in
-	lighttpd) lighttpd -D -f "$2/etc/lighttpd/lighttpd.conf" ;;
+	lighttpd) lighttpd -D -f "$2/etc/lighttpd/lighttpd.conf" \
+	    >>"$2/web.out" 2>&1 & ;;
 	nginx) nginx -c "$2/etc/nginx/nginx.conf" -e "$2/nginx-error.log" \
-	    -g 'daemon off;' ;;
-	esac >>"$2/web.out" 2>&1 &
+	    -g 'daemon off;' >>"$2/web.out" 2>&1 & ;;
+	esac
 	STOCK_PID=$!
 }
