@@ -358,22 +358,18 @@ test_differences_are_documented() {
 # Every row whose answer changes behind a stock web server is named in the
 # README's table of them, in the row for that web server.
 test_stock_rows_are_documented() {
-	local id line
+	local id rows server
+	local -n stock
 	case $FRONTEND in
-	lighttpd-stock)
-		line=$(grep -E '^\| lighttpd as Debian ships it \|' "$README")
-		for id in "${!STOCK_LIGHTTPD[@]}"; do
-			echo "$line" | grep -Eq "(^|[ ,])$id([ ,]|$)"
-			assertTrue "row $id: not in the README's stock lighttpd row" $?
-		done ;;
-	nginx-stock)
-		line=$(grep -E '^\| nginx as Debian ships it \|' "$README")
-		for id in "${!STOCK_NGINX[@]}"; do
-			echo "$line" | grep -Eq "(^|[ ,])$id([ ,]|$)"
-			assertTrue "row $id: not in the README's stock nginx row" $?
-		done ;;
+	lighttpd-stock) stock=STOCK_LIGHTTPD server=lighttpd ;;
+	nginx-stock) stock=STOCK_NGINX server=nginx ;;
 	*) return 0 ;;
 	esac
+	rows=$(grep -E "^\| $server as Debian ships it \|" "$README")
+	for id in "${!stock[@]}"; do
+		echo "$rows" | grep -Eq "(^|[ ,])$id([ ,]|$)"
+		assertTrue "row $id: not in the README's rows for stock $server" $?
+	done
 }
 
 # Runs last: no worker died on the way (the supervisor logs each abnormal
