@@ -15,6 +15,30 @@
 
 static const struct route routes[] = {
 	{
+		.pattern = "sys/seal-status",
+		.unauth = true,
+		.mount_type = "system",
+		.fields = no_fields,
+		.handlers = { [OP_READ] = sys_seal_status },
+	},
+	{
+		.pattern = "sys/init",
+		.unauth = true,
+		.mount_type = "system",
+		.fields = init_fields,
+		.handlers = {
+			[OP_READ] = sys_init_read,
+			[OP_UPDATE] = sys_init_update,
+		},
+	},
+	{
+		.pattern = "sys/leader",
+		.unauth = true,
+		.mount_type = "system",
+		.fields = no_fields,
+		.handlers = { [OP_READ] = sys_leader },
+	},
+	{
 		.pattern = "sys/plugins/runtimes/catalog/container/{name}",
 		.type = "container",
 		.sudo = true,

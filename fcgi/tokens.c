@@ -222,14 +222,17 @@ store_token(struct txn *t, const char *token, struct token_rec *rec)
 	return token_put(t, hash, rec);
 }
 
-/* The root token, created with the data directory. */
+/* The root token and the cluster id, created with the data directory. */
 int
 tokens_create_root(struct txn *t, const char *token)
 {
 	struct token_rec	 rec;
 	char			*policies[] = { "root" };
+	char			 id[CLUSTER_ID_LEN + 1];
 	int			 rc;
 
+	if (cluster_identity(t, id) == -1)
+		return -1;
 	memset(&rec, 0, sizeof rec);
 	rec.policies = policies;
 	rec.npolicies = 1;

