@@ -54,6 +54,12 @@ int	token_get(struct txn *, const unsigned char[TOKEN_HASH_LEN],
 int	token_put(struct txn *, const unsigned char[TOKEN_HASH_LEN],
 	    const struct token_rec *);
 int	token_revoke(struct txn *, const unsigned char[TOKEN_HASH_LEN]);
+int	token_orphan_revoke(struct txn *, const unsigned char[TOKEN_HASH_LEN]);
+int	token_by_accessor(struct txn *, const char *,
+	    unsigned char[TOKEN_HASH_LEN], struct token_rec *);
+int	tokens_each(struct txn *,
+	    int (*)(const unsigned char *, const struct token_rec *, void *),
+	    void *);
 int	tokens_purge(struct txn *, int64_t, size_t *);
 
 /* cluster.c: the installation's cluster id, a UUID (36 characters). */
