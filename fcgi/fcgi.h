@@ -136,6 +136,7 @@ int	 policies_delete(struct request *, struct txn *);
 int	 policies_list(struct request *, struct txn *);
 int	 policies_init_default(struct txn *);
 extern const struct field policy_fields[];
+extern const struct field legacy_policy_fields[];
 
 /* tokens.c */
 int	 tokens_create(struct request *, struct txn *);

@@ -106,6 +106,28 @@ static const struct route routes[] = {
 		.handlers = { [OP_LIST] = policies_list },
 	},
 	{
+		.pattern = "sys/policy/{name}",
+		.inject = true,
+		.mount_type = "system",
+		.fields = legacy_policy_fields,
+		.handlers = {
+			[OP_READ] = policies_read,
+			[OP_UPDATE] = policies_update,
+			[OP_DELETE] = policies_delete,
+		},
+	},
+	{
+		.pattern = "sys/policy",
+		.trailing_slash = true,
+		.inject = true,
+		.mount_type = "system",
+		.fields = no_fields,
+		.handlers = {
+			[OP_READ] = policies_list,
+			[OP_LIST] = policies_list,
+		},
+	},
+	{
 		.pattern = "auth/token/create",
 		.mount_type = "token",
 		.fields = token_create_fields,

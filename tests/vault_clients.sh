@@ -179,4 +179,161 @@ test_cluster_id_persists() {
 	assertEquals "cluster id after a restart" "$before" "$(jq -r .cluster_id "$RAW")"
 }
 
+# ------------------------------------------------------ legacy sys/policy
+
+TEXT_A='path "sys/policy/alpha" { capabilities = ["read"] }'
+
+# keys_top NAMES-JSON: the injected members of a policy list.
+keys_top() { printf '"keys":%s,"policies":%s' "$1" "$1"; }
+
+test_legacy_policy_list() {
+	local want='["default","root"]' p
+	for p in sys/policy "sys/policy?list=true" "sys/policy/?list=true" \
+	    sys/policy/; do
+		call GET "$p"
+		expect_injected "$(keys_top "$want")" "{$(keys_top "$want")}"
+	done
+	policy mid "$TEXT_A"
+	policy alpha "$TEXT_A"
+	policy zeta "$TEXT_A"
+	# Stored names sorted, then root, as sys/policies/acl lists them.
+	want='["alpha","default","mid","zeta","root"]'
+	call GET sys/policy
+	expect_injected "$(keys_top "$want")" "{$(keys_top "$want")}"
+	call GET "sys/policies/acl?list=true"
+	expect_ok "{\"keys\":$want}"
+	call LIST sys/policy
+	if [ "$FRONTEND" = nginx ]; then
+		expect_injected "$(keys_top "$want")" "{$(keys_top "$want")}"
+	else
+		assertEquals "$LAST: lighttpd refuses LIST ($BODY)" 501 "$STATUS"
+	fi
+	# The list path takes no write or delete.
+	call PUT sys/policy --data '{}'
+	expect 405 "$E_OP"
+	call DELETE sys/policy
+	expect 405 "$E_OP"
+	call GET "sys/policy?list=maybe"
+	expect 400 "$E_NONE"
+}
+
+test_legacy_policy_write_read_delete() {
+	local text='path "sys/plugins/*" { capabilities = ["read", "list"] }'
+	# "rules" is the legacy field: stored, with Vault's deprecation warning.
+	call PUT sys/policy/alpha --data "$(body --arg r "$text" '{rules:$r}')"
+	expect_ok null system '["'"'"'rules'"'"' is deprecated, please use '"'"'policy'"'"' instead"]'
+	call GET sys/policy/alpha
+	expect_injected "$(body --arg r "$text" '{name:"alpha",rules:$r}' | sed 's/^{//;s/}$//')" \
+	    "$(body --arg r "$text" '{name:"alpha",rules:$r}')"
+	# The same store as sys/policies/acl, which calls the text "policy".
+	call GET sys/policies/acl/alpha
+	assertEquals "$LAST: status" 200 "$STATUS"
+	assertEquals "$LAST: policy" "$text" "$(jq -r .data.policy "$RAW")"
+	assertEquals "$LAST: no top-level copy" null "$(jq -r .name "$RAW")"
+	# "policy" wins over "rules", with no warning; POST is the same as PUT.
+	call POST sys/policy/alpha --data "$(body --arg p "$TEXT_A" '{policy:$p,rules:"ignored"}')"
+	expect 204 ""
+	call GET sys/policy/alpha
+	assertEquals "$LAST: rules" "$TEXT_A" "$(jq -r .rules "$RAW")"
+	assertEquals "$LAST: data.rules" "$TEXT_A" "$(jq -r .data.rules "$RAW")"
+	# Base64 as Vault takes it.
+	call PUT sys/policy/beta --data "$(body --arg p "$(printf %s "$TEXT_A" | base64 -w0)" '{policy:$p}')"
+	expect 204 ""
+	call GET sys/policy/beta
+	assertEquals "$LAST: decoded" "$TEXT_A" "$(jq -r .rules "$RAW")"
+	# Names are lower-cased, with Vault's warning.
+	call PUT sys/policy/GaMMa --data "$(body --arg p "$TEXT_A" '{policy:$p}')"
+	expect_ok null system '["policy name was converted to gamma"]'
+	call PUT sys/policy/Delta --data "$(body --arg p "$TEXT_A" '{rules:$p}')"
+	expect_ok null system '["policy name was converted to delta","'"'"'rules'"'"' is deprecated, please use '"'"'policy'"'"' instead"]'
+	call GET sys/policy/GAMMA
+	assertEquals "$LAST: status" 200 "$STATUS"
+	assertEquals "$LAST: name" gamma "$(jq -r .name "$RAW")"
+	# root reads as an empty policy; default as shipped.
+	call GET sys/policy/root
+	expect_injected '"name":"root","rules":""' '{"name":"root","rules":""}'
+	call GET sys/policy/default
+	assertEquals "$LAST: status" 200 "$STATUS"
+	assertEquals "$LAST: the default policy" "$(jq -r .data.rules "$RAW")" "$(jq -r .rules "$RAW")"
+	call DELETE sys/policy/alpha
+	expect 204 ""
+	call GET sys/policy/alpha
+	expect 404 "$E_NONE"
+	call GET sys/policies/acl/alpha
+	expect 404 "$E_NONE"
+	call DELETE sys/policy/alpha
+	expect 204 ""
+}
+
+test_legacy_policy_errors() {
+	local bad='path "a" { capabilities = ["bogus"] }' p
+	call PUT sys/policy/x --data '{}'
+	expect 400 "$(errjson "'policy' parameter not supplied or empty")"
+	call PUT sys/policy/x --data '{"policy":"","rules":""}'
+	expect 400 "$(errjson "'policy' parameter not supplied or empty")"
+	call PUT sys/policy/x --data "$(body --arg r "$bad" '{rules:$r}')"
+	expect 400 "$(errjson 'failed to parse policy: line 1: unknown capability "bogus"')"
+	# The same message sys/policies/acl gives for the same text.
+	call PUT sys/policies/acl/x --data "$(body --arg r "$bad" '{policy:$r}')"
+	expect 400 "$(errjson 'failed to parse policy: line 1: unknown capability "bogus"')"
+	call PUT sys/policy/x --data '{"rules":[1]}'
+	expect 400 "$(errjson "Field validation failed: error converting input [1] for field \"rules\": '' expected type 'string', got unconvertible type '[]interface {}', value: '[1]'")"
+	call PUT sys/policy/x --data '{"rules":'
+	expect 400 "$E_JSON"
+	for p in root ROOT; do
+		call PUT "sys/policy/$p" --data "$(body --arg p "$TEXT_A" '{policy:$p}')"
+		expect 400 "$(errjson 'cannot update "root" policy')"
+		call DELETE "sys/policy/$p"
+		expect 400 "$(errjson 'cannot delete "root" policy')"
+	done
+	call DELETE sys/policy/default
+	expect 400 "$(errjson 'cannot delete default policy')"
+	call PUT sys/policy/ --data '{}'
+	expect 400 "$(errjson "cannot write to a path ending in '/'")"
+	for p in sys/policy/-x sys/policy/a/b "sys/policy/a%2Fb"; do
+		call GET "$p"
+		expect 404 "$E_PATH"
+	done
+	# Nothing was stored by any of it.
+	call GET sys/policy/x
+	expect 404 "$E_NONE"
+}
+
+# The legacy path is a path like any other to the ACL: grants on
+# sys/policies/acl do not reach it, and a policy written through it is
+# enforced like any other.
+test_legacy_policy_acl() {
+	local t
+	policy acl-admin 'path "sys/policies/acl/*" { capabilities = ["create", "read", "update", "delete", "list"] }'
+	mint '{"policies":["acl-admin"]}'
+	t=$NEW_TOKEN
+	as "$t" GET sys/policies/acl/default
+	assertEquals "$LAST: status" 200 "$STATUS"
+	as "$t" GET sys/policy/default
+	expect 403 "$E_DENIED_MULTI"
+	as "$t" GET sys/policy
+	expect 403 "$E_DENIED_MULTI"
+	as "$t" PUT sys/policy/x --data "$(body --arg p "$TEXT_A" '{policy:$p}')"
+	expect 403 "$E_DENIED_MULTI"
+	as "$t" DELETE sys/policy/acl-admin
+	expect 403 "$E_DENIED_MULTI"
+	as "" GET sys/policy
+	expect 403 "$E_DENIED"
+	as nope GET sys/policy/default
+	expect 403 "$E_DENIED"
+	# Written through sys/policy: read alpha, nothing else.
+	call PUT sys/policy/alpha --data "$(body --arg p "$TEXT_A" '{policy:$p}')"
+	expect 204 ""
+	mint '{"policies":["alpha"]}'
+	t=$NEW_TOKEN
+	as "$t" GET sys/policy/alpha
+	assertEquals "$LAST: status ($BODY)" 200 "$STATUS"
+	as "$t" PUT sys/policy/alpha --data "$(body --arg p "$TEXT_A" '{policy:$p}')"
+	expect 403 "$E_DENIED_MULTI"
+	as "$t" GET sys/policy/default
+	expect 403 "$E_DENIED_MULTI"
+	as "$t" GET sys/policy
+	expect 403 "$E_DENIED_MULTI"
+}
+
 . "$SHUNIT2"
