@@ -125,6 +125,7 @@ const struct route *route_find(const char *, char **, char **);
 /* auth.c */
 int	 auth_check(struct request *, struct txn *);
 bool	 token_has_policy(const struct token_rec *, const char *);
+int	 token_acl(struct txn *, const struct token_rec *, struct policy *);
 int	 token_live(struct txn *, const struct token_rec *);
 int	 token_hash_of(struct txn *, const char *,
 	    unsigned char[TOKEN_HASH_LEN]);
@@ -149,6 +150,14 @@ int	 tokens_create_root(struct txn *, const char *);
 extern const struct field token_create_fields[];
 extern const struct field token_field[];
 extern const struct field token_renew_fields[];
+
+/* capabilities.c */
+int	 token_lookup_live(struct txn *, const char *, struct token_rec *);
+int	 capabilities_self(struct request *, struct txn *);
+int	 capabilities_token(struct request *, struct txn *);
+int	 capabilities_accessor(struct request *, struct txn *);
+extern const struct field capabilities_fields[];
+extern const struct field capabilities_accessor_fields[];
 
 /* runtimes.c */
 int	 runtimes_read(struct request *, struct txn *);

@@ -128,6 +128,27 @@ static const struct route routes[] = {
 		},
 	},
 	{
+		.pattern = "sys/capabilities-self",
+		.inject = true,
+		.mount_type = "system",
+		.fields = capabilities_fields,
+		.handlers = { [OP_UPDATE] = capabilities_self },
+	},
+	{
+		.pattern = "sys/capabilities",
+		.inject = true,
+		.mount_type = "system",
+		.fields = capabilities_fields,
+		.handlers = { [OP_UPDATE] = capabilities_token },
+	},
+	{
+		.pattern = "sys/capabilities-accessor",
+		.inject = true,
+		.mount_type = "system",
+		.fields = capabilities_accessor_fields,
+		.handlers = { [OP_UPDATE] = capabilities_accessor },
+	},
+	{
 		.pattern = "auth/token/create",
 		.mount_type = "token",
 		.fields = token_create_fields,
