@@ -146,10 +146,18 @@ int	 tokens_lookup(struct request *, struct txn *);
 int	 tokens_revoke_self(struct request *, struct txn *);
 int	 tokens_revoke(struct request *, struct txn *);
 int	 tokens_renew_self(struct request *, struct txn *);
+int	 tokens_create_orphan(struct request *, struct txn *);
+int	 tokens_lookup_accessor(struct request *, struct txn *);
+int	 tokens_renew_accessor(struct request *, struct txn *);
+int	 tokens_revoke_accessor(struct request *, struct txn *);
+int	 tokens_list_accessors(struct request *, struct txn *);
+int	 tokens_revoke_orphan(struct request *, struct txn *);
 int	 tokens_create_root(struct txn *, const char *);
 extern const struct field token_create_fields[];
 extern const struct field token_field[];
 extern const struct field token_renew_fields[];
+extern const struct field accessor_fields[];
+extern const struct field accessor_renew_fields[];
 
 /* capabilities.c */
 int	 token_lookup_live(struct txn *, const char *, struct token_rec *);

@@ -182,6 +182,46 @@ static const struct route routes[] = {
 		.handlers = { [OP_UPDATE] = tokens_revoke },
 	},
 	{
+		.pattern = "auth/token/create-orphan",
+		.mount_type = "token",
+		.fields = token_create_fields,
+		.handlers = { [OP_UPDATE] = tokens_create_orphan },
+	},
+	{
+		.pattern = "auth/token/lookup-accessor",
+		.mount_type = "token",
+		.fields = accessor_fields,
+		.handlers = { [OP_UPDATE] = tokens_lookup_accessor },
+	},
+	{
+		.pattern = "auth/token/renew-accessor",
+		.mount_type = "token",
+		.fields = accessor_renew_fields,
+		.handlers = { [OP_UPDATE] = tokens_renew_accessor },
+	},
+	{
+		.pattern = "auth/token/revoke-accessor",
+		.mount_type = "token",
+		.fields = accessor_fields,
+		.handlers = { [OP_UPDATE] = tokens_revoke_accessor },
+	},
+	{
+		/* Vault's token store root paths: "accessors/", "revoke-orphan". */
+		.pattern = "auth/token/accessors",
+		.trailing_slash = true,
+		.sudo = true,
+		.mount_type = "token",
+		.fields = no_fields,
+		.handlers = { [OP_LIST] = tokens_list_accessors },
+	},
+	{
+		.pattern = "auth/token/revoke-orphan",
+		.sudo = true,
+		.mount_type = "token",
+		.fields = token_field,
+		.handlers = { [OP_UPDATE] = tokens_revoke_orphan },
+	},
+	{
 		.pattern = "auth/token/renew-self",
 		.mount_type = "token",
 		.fields = token_renew_fields,
