@@ -19,6 +19,13 @@
 
 #define STORAGE_TYPE	"berkeleydb"
 
+/* The cluster's name: fixed by its id. */
+static void
+cluster_name(char *out, size_t len, const char *id)
+{
+	snprintf(out, len, "catalogd-cluster-%.8s", id);
+}
+
 static int
 health_txn(struct txn *t, void *arg)
 {
@@ -27,16 +34,19 @@ health_txn(struct txn *t, void *arg)
 
 	if ((rc = salt_get(t, salt)) == 1)
 		return 500;
-	return rc;
+	if (rc == -1)
+		return -1;
+	return cluster_identity(t, arg);
 }
 
 void
 health_respond(struct request *req)
 {
+	char	 id[CLUSTER_ID_LEN + 1] = "", name[64];
 	json_t	*h;
 	int	 status;
 
-	status = txn_run(req->store, health_txn, NULL) == 0 ? 200 : 500;
+	status = txn_run(req->store, health_txn, id) == 0 ? 200 : 500;
 	h = json_pack("{s:b, s:b, s:b, s:b, s:s, s:s, s:I, s:s}",
 	    "initialized", 1, "sealed", 0, "standby", 0,
 	    "performance_standby", 0,
@@ -44,13 +54,19 @@ health_respond(struct request *req)
 	    "replication_dr_mode", "disabled",
 	    "server_time_utc", (json_int_t)time(NULL),
 	    "version", PACKAGE_VERSION);
+	/* Vault's omitempty: only when the storage could be read. */
+	if (status == 200) {
+		cluster_name(name, sizeof name, id);
+		json_object_set_new(h, "cluster_name", json_string(name));
+		json_object_set_new(h, "cluster_id", json_string(id));
+	}
 	respond_json(req, status, h);
 	json_decref(h);
 }
 
 /*
- * The cluster id, created on first use when the data directory predates
- * it (new directories get it with the root token).  0, or -1 after
+ * The cluster id, created on first use (sys/health or sys/seal-status)
+ * when the data directory predates it; new ones get it with the root token.  0, or -1 after
  * txn_fail.  Concurrent first uses serialise on the meta page: one of
  * them deadlocks, is retried and reads the winner's id.
  */
@@ -94,7 +110,7 @@ sys_seal_status(struct request *req, struct txn *t)
 
 	if (cluster_identity(t, id) == -1)
 		return -1;
-	snprintf(name, sizeof name, "catalogd-cluster-%.8s", id);
+	cluster_name(name, sizeof name, id);
 	set_raw(req, json_pack("{s:s, s:b, s:b, s:i, s:i, s:i, s:s, s:s, s:s,"
 	    " s:b, s:s, s:s, s:b, s:s}",
 	    "type", "shamir",

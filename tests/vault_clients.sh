@@ -116,6 +116,10 @@ test_seal_status() {
 	as "" GET sys/health
 	assertEquals "the same version as sys/health" "$(jq -r .version "$RAW")" \
 	    "$(as "" GET sys/seal-status; jq -r .version "$RAW")"
+	as "" GET sys/health
+	assertEquals "the same cluster as sys/health" \
+	    "$(jq -c '[.cluster_name, .cluster_id]' "$RAW")" \
+	    "$(as "" GET sys/seal-status; jq -c '[.cluster_name, .cluster_id]' "$RAW")"
 	# Vault's raw handler: any method but GET is a bare 405.
 	for m in DELETE PUT POST; do
 		as "" "$m" sys/seal-status --data '{}'
