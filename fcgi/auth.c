@@ -71,36 +71,35 @@ token_has_policy(const struct token_rec *tok, const char *name)
 }
 
 /*
- * The capabilities the token's policies grant on the path; policies that
- * do not exist grant nothing.  -1 on a storage failure.
+ * The merged ACL of the token's policies (policies that do not exist grant
+ * nothing), as a new policy the caller frees with policy_free.  0, or -1
+ * on a storage failure.
  */
-static int
-capabilities(struct txn *t, const struct token_rec *tok, const char *path,
-    bool list, unsigned *caps)
+int
+token_acl(struct txn *t, const struct token_rec *tok, struct policy *acl)
 {
-	struct policy		 acl = { 0 }, one;
+	struct policy		 one;
 	struct policy_rec	 rec;
 	struct apierr		 err;
 	size_t			 i;
 	int			 rc;
 
+	memset(acl, 0, sizeof *acl);
 	for (i = 0; i < tok->npolicies; i++) {
 		if ((rc = policy_get(t, tok->policies[i], &rec)) == -1) {
-			policy_free(&acl);
+			policy_free(acl);
 			return -1;
 		}
 		if (rc == 1)
 			continue;
 		if (policy_parse(rec.text, &one, &err) == 0) {
-			acl_add(&acl, &one);
+			acl_add(acl, &one);
 			policy_free(&one);
 		} else
 			log_err("stored policy %s no longer parses: %s",
 			    rec.name, err.text);
 		policy_rec_free(&rec);
 	}
-	*caps = acl_capabilities(&acl, path, list);
-	policy_free(&acl);
 	return 0;
 }
 
@@ -187,6 +186,7 @@ token_live(struct txn *t, const struct token_rec *tok)
 int
 auth_check(struct request *req, struct txn *t)
 {
+	struct policy		 acl;
 	unsigned		 need;
 	bool			 ok;
 	int			 rc;
@@ -214,11 +214,11 @@ auth_check(struct request *req, struct txn *t)
 		req->caps = ~0u & ~CAP_DENY;
 		return 0;
 	}
-	if (capabilities(t, &req->tok, req->path, req->op == OP_LIST,
-	    &req->caps) == -1)
+	if (token_acl(t, &req->tok, &acl) == -1)
 		return -1;
+	req->caps = acl_capabilities(&acl, req->path, req->op == OP_LIST);
+	policy_free(&acl);
 	need = op_capability(req->op);
-	ok = !(req->caps & CAP_DENY) && (req->caps & need) &&
-	    (!needs_sudo(req) || (req->caps & CAP_SUDO));
+	ok = acl_permits(req->caps, need, needs_sudo(req));
 	return ok ? 0 : respond_error(req, 403, DENIED_MULTI);
 }
