@@ -65,10 +65,11 @@ health_respond(struct request *req)
 }
 
 /*
- * The cluster id, created on first use (sys/health or sys/seal-status)
- * when the data directory predates it; new ones get it with the root token.  0, or -1 after
- * txn_fail.  Concurrent first uses serialise on the meta page: one of
- * them deadlocks, is retried and reads the winner's id.
+ * The cluster id, created with the root token, or by the supervisor's
+ * first recovery for a data directory that predates it (the creation on
+ * use here is only a fallback).  0, or -1 after txn_fail.  Concurrent
+ * first uses serialise on the meta page: one of them deadlocks, is retried
+ * and reads the winner's id.
  */
 int
 cluster_identity(struct txn *t, char id[CLUSTER_ID_LEN + 1])
