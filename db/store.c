@@ -86,7 +86,8 @@ open_dbs(struct store *st, int create)
 	    (rc = open_db(st, tid, &st->plugins, "plugins.db", create, 0)) ||
 	    (rc = open_db(st, tid, &st->runtime_refs, "runtime_refs.db", create,
 	    DB_DUP | DB_DUPSORT)) ||
-	    (rc = open_db(st, tid, &st->meta, "meta.db", create, 0))) {
+	    (rc = open_db(st, tid, &st->meta, "meta.db", create, 0)) ||
+	    (rc = open_db(st, tid, &st->audit, "audit.db", create, 0))) {
 		if (tid != NULL)
 			tid->abort(tid);
 		return rc;
@@ -144,7 +145,7 @@ void
 store_close(struct store *st)
 {
 	DB	*dbs[] = { st->runtimes, st->tokens, st->children, st->policies,
-		    st->plugins, st->runtime_refs, st->meta };
+		    st->plugins, st->runtime_refs, st->meta, st->audit };
 	size_t	 i;
 	int	 rc;
 
