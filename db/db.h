@@ -32,6 +32,12 @@ void		 fault_stuck(const char *, const char *);
 #else
 #define fault_init(dir)		((void)0)
 #define fault_stuck(name, oci)	((void)0)
+/* audit.c: audit devices by path ("file/"), each with its own salt. */
+int	audit_get(struct txn *, const char *, struct audit_rec *);
+int	audit_put(struct txn *, const struct audit_rec *);
+int	audit_delete(struct txn *, const char *);
+int	audit_list(struct txn *, struct audit_rec **, size_t *);
+
 #endif
 
 /* txn.c: every transaction goes through txn_run. */
@@ -81,5 +87,11 @@ int	policy_get(struct txn *, const char *, struct policy_rec *);
 int	policy_put(struct txn *, const struct policy_rec *);
 int	policy_delete(struct txn *, const char *);
 int	policy_names(struct txn *, char ***, size_t *);
+
+/* audit.c: audit devices by path ("file/"), each with its own salt. */
+int	audit_get(struct txn *, const char *, struct audit_rec *);
+int	audit_put(struct txn *, const struct audit_rec *);
+int	audit_delete(struct txn *, const char *);
+int	audit_list(struct txn *, struct audit_rec **, size_t *);
 
 #endif

@@ -18,6 +18,7 @@ struct store {
 	DB	*plugins;
 	DB	*runtime_refs;	/* runtime name -> plugin keys (dups) */
 	DB	*meta;
+	DB	*audit;		/* audit devices by path */
 };
 
 struct txn {

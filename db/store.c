@@ -87,6 +87,7 @@ open_dbs(struct store *st, int create)
 	    (rc = open_db(st, tid, &st->runtime_refs, "runtime_refs.db", create,
 	    DB_DUP | DB_DUPSORT)) ||
 	    (rc = open_db(st, tid, &st->meta, "meta.db", create, 0)) ||
+	    (rc = open_db(st, tid, &st->audit, "audit.db", create, 0)) ||
 	    (rc = open_db(st, tid, &st->accessors, "accessors.db", create, 0)) ||
 	    /*
 	     * Berkeley DB keeps the accessor index in step with the tokens
@@ -155,7 +156,8 @@ store_close(struct store *st)
 {
 	/* A secondary index closes before its primary. */
 	DB	*dbs[] = { st->runtimes, st->accessors, st->tokens, st->children,
-		    st->policies, st->plugins, st->runtime_refs, st->meta };
+		    st->policies, st->plugins, st->runtime_refs, st->meta,
+		    st->audit };
 	size_t	 i;
 	int	 rc;
 

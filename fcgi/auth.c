@@ -25,6 +25,7 @@
 static const char *const sudo_prefixes[] = {
 	"sys/plugins/catalog/",
 	"sys/plugins/runtimes/catalog/",
+	"sys/audit/",
 };
 
 static bool

@@ -27,6 +27,7 @@ struct config {
 	char		*pidpath;	/* pid_file */
 	char		*logpath;	/* log_file, or NULL: stderr */
 	char		*root_token_file; /* or NULL: print it */
+	char		*audit_file;	/* audit_file_path, or NULL */
 	int		 workers;	/* workers */
 	size_t		 body_limit;	/* body_limit, bytes */
 	long		 max_requests;	/* max_requests per worker */
@@ -42,6 +43,15 @@ struct slot {
 	int64_t		 busy;
 	int		 ready;
 };
+
+/*
+ * The page the supervisor maps before it forks, shared by every process:
+ * the audit table's generation, bumped by every change to it.
+ */
+struct shared {
+	uint64_t	 audit_gen;
+};
+extern struct shared *shared;
 
 enum op {
 	OP_READ,
@@ -112,6 +122,9 @@ struct request {
 	json_t			*raw;		/* a whole answer without envelope */
 	struct buf		 rawdata;	/* data encoded by the handler */
 	struct apierr		 err;
+	char			 id[37];	/* request_id, and the audit's */
+	bool			 audited;	/* the request entry is written */
+	bool			 denied;	/* 403 from authorisation */
 };
 
 /* supervisor.c */
@@ -211,6 +224,21 @@ int	 plugins_list_type(struct request *, struct txn *);
 int	 plugins_list_all(struct request *, struct txn *);
 extern const struct field plugin_fields[];
 extern const struct field plugin_list_fields[];
+
+/* audit.c */
+int	 audit_sync(struct txn *);
+bool	 audit_enabled(void);
+void	 audit_reopen(void);
+bool	 audit_log(const struct audit_in *);
+bool	 audit_request(const struct request *, bool);
+bool	 audit_response(const struct request *, int, const char *);
+int	 audit_enable(struct request *, struct txn *);
+int	 audit_disable(struct request *, struct txn *);
+int	 audit_table(struct request *, struct txn *);
+int	 audit_hash(struct request *, struct txn *);
+int	 audit_declare(struct txn *, const char *);
+extern const struct field audit_enable_fields[];
+extern const struct field audit_hash_fields[];
 
 /* sys.c */
 /*

@@ -132,6 +132,7 @@ configure(const struct conf *c, struct config *cfg)
 	cfg->sockmode = (unsigned)conf_long(c, SET_SOCKET_MODE);
 	cfg->logpath = opt_path(c, SET_LOG_FILE);
 	cfg->root_token_file = opt_path(c, SET_ROOT_TOKEN_FILE);
+	cfg->audit_file = opt_path(c, SET_AUDIT_FILE_PATH);
 	cfg->workers = (int)conf_long(c, SET_WORKERS);
 	cfg->body_limit = (size_t)conf_long(c, SET_BODY_LIMIT);
 	cfg->max_requests = conf_long(c, SET_MAX_REQUESTS);

@@ -290,7 +290,7 @@ write_envelope(struct request *req)
 
 	if (req->warnings != NULL)
 		json_array_extend(warnings, req->warnings);
-	uuid_v4(id);
+	memcpy(id, req->id, sizeof id);
 	add_warning(warnings, "Endpoint ignored these unrecognized parameters",
 	    &req->ignored);
 	add_warning(warnings, "Endpoint replaced the value of these parameters "
@@ -626,12 +626,28 @@ request_txn(struct txn *t, void *arg)
 	req->rawdata.len = 0;
 	req->status = 0;
 	req->use_spent = false;
-	/* Vault's raw sys/ handlers look at no token at all. */
+	/* Vault's raw sys/ handlers look at no token and are not audited. */
 	if (req->route != NULL && req->route->unauth)
 		rc = req->route->handlers[req->op] == NULL ?
 		    respond_error(req, 405, "") : 0;
-	else
-		rc = auth_check(req, t);
+	else if ((rc = auth_check(req, t)) == -1)
+		return -1;
+	/*
+	 * The request entry, once per request (not per retry), before
+	 * anything runs.  Fail closed: no device wrote it, nothing happens
+	 * (not even a spent use); a denied request is answered all the same.
+	 */
+	else if (!req->audited) {
+		if (audit_sync(t) == -1)
+			return -1;
+		req->denied = rc == 403;
+		if (!audit_request(req, req->denied) && !req->denied) {
+			log_err("no audit device wrote the request entry; "
+			    "refusing the request");
+			return 500;
+		}
+		req->audited = true;
+	}
 	if (rc == 0) {
 		if (req->route == NULL)
 			rc = respond_error(req, 404, MULTIERR("unsupported path"));
@@ -674,6 +690,39 @@ request_free(struct request *req)
 	buf_free(&req->rawdata);
 }
 
+/*
+ * The answer to a request that reached its transaction, after the response
+ * entry: when devices are enabled and none wrote it, the operation ran but
+ * the client gets Vault's 500 (a denied request has no response entry).
+ */
+static void
+answer(struct request *req, int rc)
+{
+	const char	*busy = store_failing() ? "storage failure; the request "
+	    "may not have been applied, retry later" : "server busy, retry";
+	int		 status;
+
+	status = rc == 0 ? (req->status != 0 ? req->status : 204) : rc;
+	if (req->audited && !req->denied && !audit_response(req, status,
+	    rc == 500 ? "internal error" : rc == 503 ? busy : req->err.text)) {
+		log_err("no audit device wrote the response entry");
+		write_error(req, 500, "internal error");
+		return;
+	}
+	if (rc == 0 && status == 200 && req->raw != NULL)
+		respond_json(req, 200, req->raw);
+	else if (rc == 0 && status == 200)
+		write_envelope(req);
+	else if (rc == 0 && status == 204)
+		respond_raw(req, 204, NULL, 0);
+	else if (rc == 500)
+		write_error(req, 500, "internal error");
+	else if (rc == 503)
+		write_error(req, 503, busy);
+	else
+		write_error(req, status, req->err.text);
+}
+
 void
 request_handle(FCGX_Request *fx, struct store *st, const struct config *cfg)
 {
@@ -693,23 +742,11 @@ request_handle(FCGX_Request *fx, struct store *st, const struct config *cfg)
 		write_error(&req, rc, req.err.text);
 	else if (strcmp(req.path, "sys/health") == 0 && req.op == OP_READ)
 		health_respond(&req);
-	else if ((rc = txn_run(st, request_txn, &req)) == 0) {
-		if (req.status == 200 && req.raw != NULL)
-			respond_json(&req, 200, req.raw);
-		else if (req.status == 200)
-			write_envelope(&req);
-		else if (req.status >= 400)
-			write_error(&req, req.status, req.err.text);
-		else
-			respond_raw(&req, 204, NULL, 0);
-	} else if (rc == 500)
-		write_error(&req, 500, "internal error");
-	else if (rc == 503)
-		write_error(&req, 503, store_failing() ? "storage failure; "
-		    "the request may not have been applied, retry later" :
-		    "server busy, retry");
-	else
-		write_error(&req, rc, req.err.text);
+	else {
+		uuid_v4(req.id);
+		rc = txn_run(st, request_txn, &req);
+		answer(&req, rc);
+	}
 	request_free(&req);
 }
 

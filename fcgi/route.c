@@ -149,6 +149,29 @@ static const struct route routes[] = {
 		.handlers = { [OP_UPDATE] = capabilities_accessor },
 	},
 	{
+		.pattern = "sys/audit/{name}",
+		.sudo = true,
+		.mount_type = "system",
+		.fields = audit_enable_fields,
+		.handlers = {
+			[OP_UPDATE] = audit_enable,
+			[OP_DELETE] = audit_disable,
+		},
+	},
+	{
+		.pattern = "sys/audit",
+		.sudo = true,
+		.mount_type = "system",
+		.fields = no_fields,
+		.handlers = { [OP_READ] = audit_table },
+	},
+	{
+		.pattern = "sys/audit-hash/{name}",
+		.mount_type = "system",
+		.fields = audit_hash_fields,
+		.handlers = { [OP_UPDATE] = audit_hash },
+	},
+	{
 		.pattern = "auth/token/create",
 		.mount_type = "token",
 		.fields = token_create_fields,

@@ -182,6 +182,12 @@ initialise(struct store *st)
 	return rc;
 }
 
+static int
+declare_txn(struct txn *t, void *arg)
+{
+	return audit_declare(t, arg);
+}
+
 /* Recovery, alone: no child may exist while this runs. */
 static int
 recover(bool first)
@@ -195,6 +201,17 @@ recover(bool first)
 		return -1;
 	if (first)
 		rc = initialise(st);
+	if (first && rc == 0 && cfg->audit_file != NULL) {
+		struct audit_opts	 o;
+		struct apierr		 err;
+		char			*kv[] = { (char *)"file_path",
+					    cfg->audit_file };
+
+		if (audit_options(kv, 2, &o, &err) != 0)
+			fatal("audit_file_path: %s", err.text);
+		if (txn_run(st, declare_txn, cfg->audit_file) != 0)
+			rc = -1;
+	}
 	if (rc == 0)
 		store_checkpoint(st);
 	store_close(st);
@@ -474,6 +491,10 @@ supervise(struct config *c)
 	slots = mmap(NULL, (size_t)nkids * sizeof *slots, PROT_READ |
 	    PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (slots == MAP_FAILED)
+		fatal("mmap: %s", strerror(errno));
+	shared = mmap(NULL, sizeof *shared, PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (shared == MAP_FAILED)
 		fatal("mmap: %s", strerror(errno));
 	spawn_all();
 

@@ -71,6 +71,7 @@ reopen_log(void)
 		log_err("reopening the log: %s", strerror(errno));
 	else if (rc == 0)
 		log_info("log reopened");
+	audit_reopen();
 }
 
 int64_t

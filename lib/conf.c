@@ -61,6 +61,11 @@ const struct setting settings[SET_COUNT] = {
 	    "CATALOGD_ROOT_TOKEN_FILE", SETTING_PATH, "", 0, 0,
 	    "Where the first root token is written (0600, never "
 	    "overwritten); empty: printed once on standard output." },
+	[SET_AUDIT_FILE_PATH] = { "audit_file_path",
+	    "CATALOGD_AUDIT_FILE_PATH", SETTING_PATH, "", 0, 0,
+	    "A file audit device at sys/audit/file, made at start if there "
+	    "is none there (Vault's defaults: hashed, mode 0600); empty: "
+	    "only the devices enabled through the API." },
 };
 
 void

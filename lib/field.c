@@ -288,6 +288,8 @@ kind_name(enum field_kind k)
 		return "[]string";
 	case FIELD_DURATION:
 		return "int";
+	case FIELD_KVPAIRS:
+		return "map[string]string";
 	default:
 		return "string";
 	}
@@ -657,6 +659,49 @@ convert_duration(const char *name, const json_t *v, struct fieldval *out,
 	return conv_fail(name, v, &why, out, err);
 }
 
+/*
+ * TypeKVPairs: an object whose values convert as strings do; the pairs go
+ * to out->list as key, value, … in sorted key order.
+ */
+static int
+convert_kvpairs(const char *name, const json_t *v, bool query,
+    struct fieldval *out, struct apierr *err)
+{
+	struct fieldval	 one;
+	const char	**keys, *k;
+	json_t		*x;
+	size_t		  i, n;
+	int		  rc = 0;
+
+	if (json_is_null(v))
+		return 0;
+	if (!json_is_object(v))
+		return unconvertible(name, "map[string]string", v, query, out,
+		    err);
+	n = json_object_size(v);
+	keys = xcalloc(n ? n : 1, sizeof *keys);
+	i = 0;
+	json_object_foreach((json_t *)v, k, x)
+		keys[i++] = k;
+	qsort(keys, n, sizeof *keys, strp_cmp);
+	out->list = xcalloc(2 * n + 1, sizeof *out->list);
+	for (i = 0; i < n && rc == 0; i++) {
+		x = json_object_get(v, keys[i]);
+		if (json_is_array(x) || json_is_object(x)) {
+			rc = unconvertible(name, "map[string]string", v, query,
+			    out, err);
+			break;
+		}
+		if ((rc = field_convert(name, FIELD_STRING, x, query, &one,
+		    err)) != 0)
+			break;
+		out->list[out->nlist++] = xstrdup(keys[i]);
+		out->list[out->nlist++] = one.s;
+	}
+	free(keys);
+	return rc;
+}
+
 /* Converts one value; 0, or 400 with Vault's message in err. */
 int
 field_convert(const char *name, enum field_kind kind, const json_t *v,
@@ -673,6 +718,8 @@ field_convert(const char *name, enum field_kind kind, const json_t *v,
 		    err);
 	if (kind == FIELD_DURATION)
 		return convert_duration(name, v, out, err);
+	if (kind == FIELD_KVPAIRS)
+		return convert_kvpairs(name, v, query, out, err);
 	if (json_is_null(v)) {
 		if (kind == FIELD_STRING)
 			out->s = xstrdup("");

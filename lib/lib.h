@@ -90,6 +90,7 @@ enum field_kind {
 	FIELD_STRLIST,		/* Vault's TypeCommaStringSlice */
 	FIELD_STRSLICE,		/* Vault's TypeStringSlice: no comma split */
 	FIELD_DURATION,		/* Vault's TypeDurationSecond, in seconds */
+	FIELD_KVPAIRS,		/* Vault's TypeKVPairs: list = k, v, k, v… */
 };
 struct field {
 	const char	*name;
@@ -165,6 +166,15 @@ struct policy_rec {
 	char	*name;
 	char	*text;		/* as written, returned verbatim */
 };
+struct audit_rec {
+	char	 *path;		/* "file/": the name and a '/' */
+	char	 *type;		/* "file" */
+	char	 *description;
+	char	**options;	/* key, value, key, value…, sorted by key */
+	size_t	  noptions;	/* strings in options (twice the pairs) */
+	char	 *salt;		/* the HMAC key, a random UUID */
+	bool	  local;
+};
 void	 record_runtime_encode(const struct runtime *, struct buf *);
 int	 record_runtime_decode(const void *, size_t, struct runtime *);
 void	 runtime_free(struct runtime *);
@@ -177,6 +187,9 @@ void	 policy_rec_free(struct policy_rec *);
 void	 record_plugin_encode(const struct plugin *, struct buf *);
 int	 record_plugin_decode(const void *, size_t, struct plugin *);
 void	 plugin_free(struct plugin *);
+void	 record_audit_encode(const struct audit_rec *, struct buf *);
+int	 record_audit_decode(const void *, size_t, struct audit_rec *);
+void	 audit_rec_free(struct audit_rec *);
 
 /* semver.c: plugin versions. */
 char	*semver_canonical(const char *, struct buf *);	/* new */
@@ -207,7 +220,8 @@ enum setting_kind {
 enum setting_id {
 	SET_DATA_DIR, SET_SOCKET, SET_SOCKET_GROUP, SET_SOCKET_MODE,
 	SET_PID_FILE, SET_LOG_FILE, SET_WORKERS, SET_BODY_LIMIT,
-	SET_MAX_REQUESTS, SET_REQUEST_TIMEOUT, SET_ROOT_TOKEN_FILE, SET_COUNT
+	SET_MAX_REQUESTS, SET_REQUEST_TIMEOUT, SET_ROOT_TOKEN_FILE,
+	SET_AUDIT_FILE_PATH, SET_COUNT
 };
 struct setting {
 	const char		*key;	/* in catalogd.conf */
@@ -267,5 +281,47 @@ char	*token_generate(void);			/* new */
 char	*random_id(size_t);			/* new */
 void	 random_bytes(void *, size_t);
 void	 uuid_v4(char[37]);
+
+/*
+ * audit.c: Vault's audit entries (pure): a device's options, the salted
+ * HMAC, and one JSON line per entry.
+ */
+#define AUDIT_HMAC_LEN	(12 + 64)	/* "hmac-sha256:" and the hex */
+struct audit_opts {
+	const char	*file_path;	/* borrowed from the option list */
+	const char	*prefix;	/* borrowed; "" when unset */
+	bool		 log_raw;
+	bool		 hmac_accessor;
+	int		 mode;		/* 0: leave the file's mode alone */
+};
+struct audit_mac;			/* HMAC-SHA256 keyed with one salt */
+/* One entry; every pointer borrowed for the call, NULL when absent. */
+struct audit_in {
+	bool			 response;	/* else the request entry */
+	int64_t			 sec;		/* wall clock */
+	long			 nsec;
+	const char		*id;		/* shared by both entries */
+	const char		*operation;
+	const char		*mount_point;
+	const char		*mount_type;
+	const char		*path;
+	const char		*client_token;	/* raw */
+	const struct token_rec	*tok;		/* the authenticated caller */
+	const json_t		*data;		/* the request's fields */
+	const char		*remote_addr;
+	int			 remote_port;
+	const json_t		*resp_data;
+	const json_t		*resp_auth;	/* a token the answer issues */
+	const json_t		*warnings;
+	const char		*error;
+};
+int	 audit_options(char **, size_t, struct audit_opts *, struct apierr *);
+struct audit_mac *audit_mac_new(const char *);		/* new */
+void	 audit_mac_free(struct audit_mac *);
+void	 audit_hmac(struct audit_mac *, const char *, size_t,
+	    char[AUDIT_HMAC_LEN + 1]);
+void	 audit_time(struct buf *, int64_t, long);
+void	 audit_format(struct buf *, const struct audit_opts *,
+	    struct audit_mac *, const struct audit_in *);
 
 #endif

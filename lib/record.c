@@ -142,6 +142,29 @@ record_policy_encode(const struct policy_rec *p, struct buf *out)
 	pack_str(&pk, p->text);
 }
 
+void
+record_audit_encode(const struct audit_rec *a, struct buf *out)
+{
+	msgpack_packer	 pk;
+
+	pack_head(&pk, out, 6);
+	pack_str(&pk, "path");
+	pack_str(&pk, a->path);
+	pack_str(&pk, "type");
+	pack_str(&pk, a->type);
+	pack_str(&pk, "description");
+	pack_str(&pk, a->description);
+	pack_str(&pk, "options");
+	pack_strlist(&pk, a->options, a->noptions);
+	pack_str(&pk, "salt");
+	pack_str(&pk, a->salt);
+	pack_str(&pk, "local");
+	if (a->local)
+		msgpack_pack_true(&pk);
+	else
+		msgpack_pack_false(&pk);
+}
+
 /* One expected key of a record map and where its value goes. */
 enum slot_kind { SLOT_STR, SLOT_INT, SLOT_BOOL, SLOT_STRLIST, SLOT_HASH,
 	SLOT_BIN };
@@ -403,6 +426,38 @@ record_token_decode(const void *data, size_t len, struct token_rec *t)
 		return -1;
 	}
 	return 0;
+}
+
+int
+record_audit_decode(const void *data, size_t len, struct audit_rec *a)
+{
+	struct slot slots[] = {
+		{ "path", SLOT_STR, &a->path, false, NULL },
+		{ "type", SLOT_STR, &a->type, false, NULL },
+		{ "description", SLOT_STR, &a->description, false, NULL },
+		{ "options", SLOT_STRLIST, &a->options, false, &a->noptions },
+		{ "salt", SLOT_STR, &a->salt, false, NULL },
+		{ "local", SLOT_BOOL, &a->local, false, NULL },
+	};
+
+	memset(a, 0, sizeof *a);
+	if (decode(data, len, slots, sizeof slots / sizeof slots[0]) == -1 ||
+	    a->noptions % 2 != 0) {
+		audit_rec_free(a);
+		return -1;
+	}
+	return 0;
+}
+
+void
+audit_rec_free(struct audit_rec *a)
+{
+	free(a->path);
+	free(a->type);
+	free(a->description);
+	strlist_free(a->options, a->noptions);
+	free(a->salt);
+	memset(a, 0, sizeof *a);
 }
 
 void

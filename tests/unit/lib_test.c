@@ -343,6 +343,7 @@ check_conv(const char *what, int rc, const struct fieldval *fv,
 		break;
 	case FIELD_STRLIST:
 	case FIELD_STRSLICE:
+	case FIELD_KVPAIRS:
 		/* Lists are compared by test_strlist and test_strslice. */
 		break;
 	case FIELD_BOOL:
