@@ -17,12 +17,14 @@ struct store {
 	DB	*plugins;
 	DB	*runtime_refs;	/* runtime name -> plugin keys (dups) */
 	DB	*meta;
+	uint64_t *auth_changes;	/* shared by every process, or NULL */
 };
 
 struct txn {
 	struct store	*store;
 	DB_TXN		*tid;
 	int		 err;	/* the Berkeley DB error that ended the attempt */
+	bool		 auth_changed;	/* wrote a token or a policy */
 };
 
 /* records.c: get/put/delete of values inside a transaction. */

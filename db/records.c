@@ -61,6 +61,17 @@ rec_get_as(struct txn *t, DB *db, const void *key, size_t klen,
 }
 
 /* Encodes a record and stores it. */
+/*
+ * A write to the tokens or the policies: once the transaction commits,
+ * every process's cached authentication is stale (see txn_run).
+ */
+static void
+note_write(struct txn *t, DB *db)
+{
+	if (db == t->store->tokens || db == t->store->policies)
+		t->auth_changed = true;
+}
+
 int
 rec_put_as(struct txn *t, DB *db, const void *key, size_t klen,
     rec_encode_fn enc, const void *in)
@@ -86,6 +97,7 @@ rec_put(struct txn *t, DB *db, const void *key, size_t klen, const void *val,
 	dbt(&v, val, vlen);
 	if ((rc = db->put(db, t->tid, &k, &v, 0)) != 0)
 		return txn_fail(t, rc, "put");
+	note_write(t, db);
 	return 0;
 }
 
@@ -102,6 +114,7 @@ rec_del(struct txn *t, DB *db, const void *key, size_t klen)
 		return 1;
 	if (rc != 0)
 		return txn_fail(t, rc, "del");
+	note_write(t, db);
 	return 0;
 }
 

@@ -43,6 +43,11 @@ struct slot {
 	int		 ready;
 };
 
+/* What every process shares besides the slots, mapped before any fork. */
+struct shared {
+	uint64_t	 auth_changes;	/* token and policy writes (db/txn.c) */
+};
+
 enum op {
 	OP_READ,
 	OP_LIST,
@@ -87,6 +92,7 @@ struct request {
 	struct token_rec	 tok;		/* the caller, once authenticated */
 	unsigned char		 tok_hash[TOKEN_HASH_LEN];
 	bool			 tok_revoked;	/* its last use was spent */
+	bool			 tok_borrowed;	/* tok is auth.c's cache's */
 	bool			 use_spent;	/* a limited use was counted */
 	bool			 is_root;
 	unsigned		 caps;		/* CAP_* on the request path */
@@ -117,9 +123,9 @@ void	 service_notify_init(void);
 void	 service_pidfile(const struct config *);
 
 /* worker.c */
-void	 worker_run(const struct config *, int, struct slot *);
+void	 worker_run(const struct config *, int, struct slot *, struct shared *);
 void	 worker_standby(const struct config *, int);
-void	 housekeeper_run(const struct config *);
+void	 housekeeper_run(const struct config *, struct shared *);
 int64_t	 now_ms(void);
 
 /* request.c */
@@ -143,7 +149,8 @@ const struct route *route_find(const char *, char **, char **);
 /* auth.c */
 int	 auth_check(struct request *, struct txn *);
 bool	 token_has_policy(const struct token_rec *, const char *);
-int	 token_live(struct txn *, const struct token_rec *);
+int	 token_live(struct txn *, const struct token_rec *, int64_t *);
+void	 request_token_free(struct request *);
 int	 token_hash_of(struct txn *, const char *,
 	    unsigned char[TOKEN_HASH_LEN]);
 

@@ -610,7 +610,7 @@ request_free(struct request *req)
 	json_decref(req->out);
 	json_decref(req->auth);
 	json_decref(req->warnings);
-	token_rec_free(&req->tok);
+	request_token_free(req);
 	free(req->path);
 	free(req->token);
 	free(req->name);

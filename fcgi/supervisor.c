@@ -41,6 +41,7 @@
 static struct config	*cfg;
 static pid_t		*kids;		/* [0] housekeeper, [1..workers] */
 static struct slot	*slots;		/* shared with the children */
+static struct shared	*shared;	/* likewise */
 static int		 nkids;
 static int		 listen_fd = -1;
 static int		 lock_fd = -1;
@@ -228,11 +229,11 @@ spawn(int i, bool standby)
 	close(lock_fd);
 	if (i == 0) {
 		close(listen_fd);
-		housekeeper_run(cfg);
+		housekeeper_run(cfg, shared);
 	}
 	if (standby)
 		worker_standby(cfg, listen_fd);
-	worker_run(cfg, listen_fd, &slots[i]);
+	worker_run(cfg, listen_fd, &slots[i], shared);
 	_exit(0);
 }
 
@@ -462,6 +463,10 @@ supervise(struct config *c)
 	slots = mmap(NULL, (size_t)nkids * sizeof *slots, PROT_READ |
 	    PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (slots == MAP_FAILED)
+		fatal("mmap: %s", strerror(errno));
+	shared = mmap(NULL, sizeof *shared, PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (shared == MAP_FAILED)
 		fatal("mmap: %s", strerror(errno));
 	spawn_all();
 
