@@ -56,7 +56,18 @@ int	token_get(struct txn *, const unsigned char[TOKEN_HASH_LEN],
 int	token_put(struct txn *, const unsigned char[TOKEN_HASH_LEN],
 	    const struct token_rec *);
 int	token_revoke(struct txn *, const unsigned char[TOKEN_HASH_LEN]);
+int	token_orphan_revoke(struct txn *, const unsigned char[TOKEN_HASH_LEN]);
+int	token_by_accessor(struct txn *, const char *,
+	    unsigned char[TOKEN_HASH_LEN], struct token_rec *);
+int	tokens_each(struct txn *,
+	    int (*)(const unsigned char *, const struct token_rec *, void *),
+	    void *);
 int	tokens_purge(struct txn *, int64_t, size_t *);
+
+/* cluster.c: the installation's cluster id, a UUID (36 characters). */
+#define CLUSTER_ID_LEN	36
+int	cluster_id_get(struct txn *, char[CLUSTER_ID_LEN + 1]);
+int	cluster_id_put(struct txn *, const char *);
 
 /* plugins.c: the plugin catalog and its runtime references. */
 int	plugin_get(struct txn *, const char *, const char *, const char *,

@@ -86,7 +86,17 @@ open_dbs(struct store *st, int create)
 	    (rc = open_db(st, tid, &st->plugins, "plugins.db", create, 0)) ||
 	    (rc = open_db(st, tid, &st->runtime_refs, "runtime_refs.db", create,
 	    DB_DUP | DB_DUPSORT)) ||
-	    (rc = open_db(st, tid, &st->meta, "meta.db", create, 0))) {
+	    (rc = open_db(st, tid, &st->meta, "meta.db", create, 0)) ||
+	    (rc = open_db(st, tid, &st->accessors, "accessors.db", create, 0)) ||
+	    /*
+	     * Berkeley DB keeps the accessor index in step with the tokens
+	     * inside each transaction.  The association lasts as long as the
+	     * handles, so every process makes it; the supervisor's DB_CREATE
+	     * builds the index from the tokens when it is empty, which is how
+	     * a data directory from before the index gets one.
+	     */
+	    (rc = st->tokens->associate(st->tokens, tid, st->accessors,
+	    token_accessor_key, create ? DB_CREATE : 0))) {
 		if (tid != NULL)
 			tid->abort(tid);
 		return rc;
@@ -143,8 +153,9 @@ store_open(const char *home, int flags)
 void
 store_close(struct store *st)
 {
-	DB	*dbs[] = { st->runtimes, st->tokens, st->children, st->policies,
-		    st->plugins, st->runtime_refs, st->meta };
+	/* A secondary index closes before its primary. */
+	DB	*dbs[] = { st->runtimes, st->accessors, st->tokens, st->children,
+		    st->policies, st->plugins, st->runtime_refs, st->meta };
 	size_t	 i;
 	int	 rc;
 

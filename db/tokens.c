@@ -1,6 +1,8 @@
 /*
- * tokens.c: token records keyed by HMAC-SHA256(salt, token), and the salt
- * itself in the meta table.  The record repeats nothing secret.
+ * tokens.c: token records keyed by HMAC-SHA256(salt, token), the accessor
+ * index over them (a Berkeley DB secondary database, so it changes in the
+ * same transaction as the record), and the salt itself in the meta table.
+ * The record repeats nothing secret; an accessor is not a secret.
  */
 #include "config.h"
 
@@ -158,6 +160,41 @@ token_revoke(struct txn *t, const unsigned char hash[TOKEN_HASH_LEN])
 	return rc;
 }
 
+/*
+ * Revokes a token alone: its children stay and become orphans (Vault's
+ * revoke-orphan).  0 when revoked, 1 when the token did not exist, -1 on
+ * failure.
+ */
+int
+token_orphan_revoke(struct txn *t, const unsigned char hash[TOKEN_HASH_LEN])
+{
+	struct token_rec	 kid;
+	unsigned char		*kids;
+	size_t			 n, i;
+	int			 rc = 0;
+
+	if (children_of(t, hash, &kids, &n) == -1)
+		return -1;
+	for (i = 0; i < n && rc != -1; i++) {
+		rc = token_get(t, kids + i * TOKEN_HASH_LEN, &kid);
+		if (rc == 1) {		/* already gone */
+			rc = 0;
+			continue;
+		}
+		if (rc == -1)
+			break;
+		kid.has_parent = false;
+		memset(kid.parent, 0, sizeof kid.parent);
+		rc = token_put(t, kids + i * TOKEN_HASH_LEN, &kid);
+		token_rec_free(&kid);
+	}
+	free(kids);
+	if (rc == -1 ||
+	    rec_del(t, t->store->children, hash, TOKEN_HASH_LEN) == -1)
+		return -1;
+	return rec_del(t, t->store->tokens, hash, TOKEN_HASH_LEN);
+}
+
 struct expired {
 	int64_t		 now;
 	unsigned char	 found[100][TOKEN_HASH_LEN];
@@ -195,4 +232,96 @@ tokens_purge(struct txn *t, int64_t now, size_t *n)
 	*n = rc == 0 ? ex->n : 0;
 	free(ex);
 	return rc;
+}
+
+/*
+ * The accessor index's key for a token record: its accessor.  A record
+ * that does not decode is left out of the index (a lookup by its hash
+ * reports it).
+ */
+int
+token_accessor_key(DB *sec, const DBT *key, const DBT *data, DBT *result)
+{
+	struct token_rec	 rec;
+
+	if (record_token_decode(data->data, data->size, &rec) == -1 ||
+	    rec.accessor[0] == '\0') {
+		token_rec_free(&rec);
+		return DB_DONOTINDEX;
+	}
+	memset(result, 0, sizeof *result);
+	result->size = (u_int32_t)strlen(rec.accessor);
+	result->data = rec.accessor;	/* Berkeley DB frees it */
+	result->flags = DB_DBT_APPMALLOC;
+	rec.accessor = NULL;
+	token_rec_free(&rec);
+	return 0;
+}
+
+/*
+ * The token with this accessor: its hash and record.  0, 1 when no token
+ * has it, -1 on failure.
+ */
+int
+token_by_accessor(struct txn *t, const char *accessor,
+    unsigned char hash[TOKEN_HASH_LEN], struct token_rec *rec)
+{
+	DB	*db = t->store->accessors;
+	DBT	 k, pk, v;
+	int	 rc;
+
+	memset(&k, 0, sizeof k);
+	memset(&pk, 0, sizeof pk);
+	memset(&v, 0, sizeof v);
+	k.data = (void *)accessor;
+	k.size = (u_int32_t)strlen(accessor);
+	pk.flags = v.flags = DB_DBT_MALLOC;
+	rc = db->pget(db, t->tid, &k, &pk, &v, 0);
+	if (rc == DB_NOTFOUND)
+		return 1;
+	if (rc != 0)
+		return txn_fail(t, rc, "looking up an accessor");
+	rc = 0;
+	if (pk.size != TOKEN_HASH_LEN ||
+	    record_token_decode(v.data, v.size, rec) == -1)
+		rc = txn_fail(t, DB_VERIFY_BAD, "decoding a token record");
+	else
+		memcpy(hash, pk.data, TOKEN_HASH_LEN);
+	free(pk.data);
+	free(v.data);
+	return rc;
+}
+
+struct each_token {
+	int	(*fn)(const unsigned char *, const struct token_rec *, void *);
+	void	*arg;
+};
+
+static int
+each_one(const void *key, size_t klen, const void *val, size_t vlen,
+    void *arg)
+{
+	struct each_token	*e = arg;
+	struct token_rec	 rec;
+	int			 rc;
+
+	if (klen != TOKEN_HASH_LEN || record_token_decode(val, vlen, &rec) == -1)
+		return 0;	/* not a token: leave it to a lookup to report */
+	rc = e->fn(key, &rec, e->arg);
+	token_rec_free(&rec);
+	return rc;
+}
+
+/*
+ * Calls fn with the hash and record of every token, in hash order; fn
+ * returns 0 to go on, 1 to stop.  0, or -1 on failure.
+ */
+int
+tokens_each(struct txn *t,
+    int (*fn)(const unsigned char *, const struct token_rec *, void *),
+    void *arg)
+{
+	struct each_token	 e = { fn, arg };
+
+	return rec_scan(t, t->store->tokens, each_one, &e, "scanning tokens");
 }

@@ -73,11 +73,12 @@ token_has_policy(const struct token_rec *tok, const char *name)
 }
 
 /*
- * The ACL of the token's policies (new, into *acl); policies that do not
- * exist grant nothing.  -1 on a storage failure.
+ * The merged ACL of the token's policies (policies that do not exist grant
+ * nothing), as a new policy the caller frees with policy_free.  0, or -1
+ * on a storage failure.
  */
-static int
-acl_of(struct txn *t, const struct token_rec *tok, struct policy *acl)
+int
+token_acl(struct txn *t, const struct token_rec *tok, struct policy *acl)
 {
 	struct policy		 one;
 	struct policy_rec	 rec;
@@ -151,18 +152,20 @@ token_hash_of(struct txn *t, const char *token,
  * Whether a token is alive: not expired, and neither are its parents (a
  * parent's revocation or expiry revokes its children, as in Vault; the
  * housekeeper removes them soon after, this check makes it immediate).
- * 0: alive, with *until the earliest expiry along the chain (0: never);
- * 1: not; -1: storage failure.
+ * 0: alive, with *until (if not NULL) the earliest expiry along the chain
+ * (0: never); 1: not; -1: storage failure.
  */
 int
 token_live(struct txn *t, const struct token_rec *tok, int64_t *until)
 {
 	struct token_rec	 up;
 	unsigned char		 parent[TOKEN_HASH_LEN];
-	int64_t			 now = (int64_t)time(NULL);
+	int64_t			 now = (int64_t)time(NULL), ignored;
 	bool			 has_parent = tok->has_parent;
 	int			 depth, rc;
 
+	if (until == NULL)
+		until = &ignored;
 	if (tok->expire != 0 && tok->expire <= now)
 		return 1;
 	*until = tok->expire;
@@ -250,7 +253,7 @@ load_token(struct request *req, struct txn *t, uint64_t changes)
 	if (req->tok.num_uses > 0)
 		return 0;
 	kept_clear();
-	if (!req->is_root && acl_of(t, &req->tok, &kept.acl) == -1)
+	if (!req->is_root && token_acl(t, &req->tok, &kept.acl) == -1)
 		return -1;
 	kept.tok = req->tok;
 	kept.changes = changes;
@@ -306,14 +309,13 @@ auth_check(struct request *req, struct txn *t)
 		req->caps = acl_capabilities(&kept.acl, req->path,
 		    req->op == OP_LIST);
 	else {
-		if (acl_of(t, &req->tok, &acl) == -1)
+		if (token_acl(t, &req->tok, &acl) == -1)
 			return -1;
 		req->caps = acl_capabilities(&acl, req->path,
 		    req->op == OP_LIST);
 		policy_free(&acl);
 	}
 	need = op_capability(req->op);
-	ok = !(req->caps & CAP_DENY) && (req->caps & need) &&
-	    (!needs_sudo(req) || (req->caps & CAP_SUDO));
+	ok = acl_permits(req->caps, need, needs_sudo(req));
 	return ok ? 0 : respond_error(req, 403, DENIED_MULTI);
 }

@@ -64,13 +64,20 @@ typedef int (*handler_fn)(struct request *, struct txn *);
  * A route: the path pattern (literal segments and "{name}", a name that
  * matches Vault's GenericNameRegex), whether a trailing '/' also matches,
  * whether every operation needs sudo, its fields and one handler per
- * operation (NULL: 405).
+ * operation (NULL: 405).  An unauthenticated route is one of Vault's raw
+ * sys/ handlers: no token is looked at, the answer is the handler's JSON
+ * without the envelope (set_raw), and a missing operation is a bare 405.
+ * An injecting route also copies its data keys to the top level of the
+ * envelope, as Vault does for its older sys/ paths (sys/policy,
+ * sys/capabilities*), whose clients read them from there.
  */
 struct route {
 	const char		*pattern;
 	const char		*type;		/* a fixed "type" capture, if any */
 	bool			 trailing_slash;
 	bool			 sudo;
+	bool			 unauth;
+	bool			 inject;
 	const char		*mount_type;
 	const struct field	*fields;	/* ends with a NULL name */
 	handler_fn		 handlers[OP_COUNT];
@@ -108,6 +115,7 @@ struct request {
 	json_t			*out;		/* data of a 200 answer */
 	json_t			*auth;		/* auth block of a 200 answer */
 	json_t			*warnings;	/* the handler's, before ours */
+	json_t			*raw;		/* a whole answer without envelope */
 	struct buf		 rawdata;	/* data encoded by the handler */
 	struct apierr		 err;
 };
@@ -139,6 +147,7 @@ void	 respond_json(struct request *, int, const json_t *);
 void	 set_data(struct request *, json_t *);
 void	 set_auth(struct request *, json_t *);
 void	 set_rawdata(struct request *);
+void	 set_raw(struct request *, json_t *);
 json_t	*strlist_json(char **, size_t);
 void	 warn(struct request *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
@@ -149,6 +158,7 @@ const struct route *route_find(const char *, char **, char **);
 /* auth.c */
 int	 auth_check(struct request *, struct txn *);
 bool	 token_has_policy(const struct token_rec *, const char *);
+int	 token_acl(struct txn *, const struct token_rec *, struct policy *);
 int	 token_live(struct txn *, const struct token_rec *, int64_t *);
 void	 request_token_free(struct request *);
 int	 token_hash_of(struct txn *, const char *,
@@ -161,6 +171,7 @@ int	 policies_delete(struct request *, struct txn *);
 int	 policies_list(struct request *, struct txn *);
 int	 policies_init_default(struct txn *);
 extern const struct field policy_fields[];
+extern const struct field legacy_policy_fields[];
 
 /* tokens.c */
 int	 tokens_create(struct request *, struct txn *);
@@ -169,10 +180,26 @@ int	 tokens_lookup(struct request *, struct txn *);
 int	 tokens_revoke_self(struct request *, struct txn *);
 int	 tokens_revoke(struct request *, struct txn *);
 int	 tokens_renew_self(struct request *, struct txn *);
+int	 tokens_create_orphan(struct request *, struct txn *);
+int	 tokens_lookup_accessor(struct request *, struct txn *);
+int	 tokens_renew_accessor(struct request *, struct txn *);
+int	 tokens_revoke_accessor(struct request *, struct txn *);
+int	 tokens_list_accessors(struct request *, struct txn *);
+int	 tokens_revoke_orphan(struct request *, struct txn *);
 int	 tokens_create_root(struct txn *, const char *);
 extern const struct field token_create_fields[];
 extern const struct field token_field[];
 extern const struct field token_renew_fields[];
+extern const struct field accessor_fields[];
+extern const struct field accessor_renew_fields[];
+
+/* capabilities.c */
+int	 token_lookup_live(struct txn *, const char *, struct token_rec *);
+int	 capabilities_self(struct request *, struct txn *);
+int	 capabilities_token(struct request *, struct txn *);
+int	 capabilities_accessor(struct request *, struct txn *);
+extern const struct field capabilities_fields[];
+extern const struct field capabilities_accessor_fields[];
 
 /* runtimes.c */
 int	 runtimes_read(struct request *, struct txn *);
@@ -193,6 +220,26 @@ extern const struct field plugin_fields[];
 extern const struct field plugin_list_fields[];
 
 /* sys.c */
+/*
+ * What sys/leader reports: a single node fills it with ha_state_get; a
+ * replicated group says whether HA is on, whether this node is the active
+ * one (and since when) and where the active node is.  Strings borrowed.
+ */
+struct ha_state {
+	bool		 enabled;
+	bool		 is_self;
+	int64_t		 active_since;	/* unix seconds; 0: not active */
+	const char	*leader_address;
+	const char	*leader_cluster_address;
+};
 void	 health_respond(struct request *);
+int	 cluster_identity(struct txn *, char[CLUSTER_ID_LEN + 1]);
+int	 sys_seal_status(struct request *, struct txn *);
+int	 sys_init_read(struct request *, struct txn *);
+int	 sys_init_update(struct request *, struct txn *);
+int	 sys_leader(struct request *, struct txn *);
+void	 ha_state_get(struct ha_state *);
+json_t	*leader_answer(const struct ha_state *);	/* new */
+extern const struct field init_fields[];
 
 #endif

@@ -193,6 +193,19 @@ set_rawdata(struct request *req)
 	req->status = 200;
 }
 
+/*
+ * Makes a 200 answer that is the JSON value itself (stolen), without the
+ * envelope: Vault's raw sys/ handlers encode a Go struct, so the keys stay
+ * in the order the handler built them.
+ */
+void
+set_raw(struct request *req, json_t *j)
+{
+	json_decref(req->raw);
+	req->raw = j;
+	req->status = 200;
+}
+
 /* Makes a 200 answer with data (stolen); keys are sorted as Go sorts maps. */
 void
 set_data(struct request *req, json_t *data)
@@ -242,6 +255,33 @@ write_spliced(struct request *req, const json_t *env)
 	free(text);
 }
 
+/*
+ * Vault's HTTPSysInjector: the data members, each encoded on its own, then
+ * the envelope's members, in one object.  Vault writes the data members in
+ * Go's random map order; here they come sorted, as in the data object.
+ * Nothing is merged, so a data key such as "data" appears twice, as it
+ * does in Vault's answer.
+ */
+static void
+write_injected(struct request *req, const json_t *env)
+{
+	char	*data, *rest;
+	size_t	 dlen, rlen;
+	struct buf b;
+
+	data = json_encode_go(req->out, &dlen);
+	rest = json_encode_go(env, &rlen);
+	buf_init(&b);
+	buf_add(&b, data, dlen - 1);		/* without the closing '}' */
+	buf_addc(&b, ',');
+	buf_add(&b, rest + 1, rlen - 1);	/* without the opening '{' */
+	buf_addc(&b, '\n');
+	respond_raw(req, 200, b.data, b.len);
+	buf_free(&b);
+	free(data);
+	free(rest);
+}
+
 static void
 write_envelope(struct request *req)
 {
@@ -269,6 +309,12 @@ write_envelope(struct request *req)
 	json_object_set_new(env, "mount_type",
 	    json_string(req->route ? req->route->mount_type : "system"));
 	json_decref(warnings);
+	if (req->route != NULL && req->route->inject && req->out != NULL &&
+	    json_object_size(req->out) > 0) {
+		write_injected(req, env);
+		json_decref(env);
+		return;
+	}
 	if (req->rawdata.len == 0) {
 		respond_json(req, 200, env);
 		json_decref(env);
@@ -575,11 +621,18 @@ request_txn(struct txn *t, void *arg)
 	json_decref(req->out);
 	json_decref(req->auth);
 	json_decref(req->warnings);
-	req->out = req->auth = req->warnings = NULL;
+	json_decref(req->raw);
+	req->out = req->auth = req->warnings = req->raw = NULL;
 	req->rawdata.len = 0;
 	req->status = 0;
 	req->use_spent = false;
-	if ((rc = auth_check(req, t)) == 0) {
+	/* Vault's raw sys/ handlers look at no token at all. */
+	if (req->route != NULL && req->route->unauth)
+		rc = req->route->handlers[req->op] == NULL ?
+		    respond_error(req, 405, "") : 0;
+	else
+		rc = auth_check(req, t);
+	if (rc == 0) {
 		if (req->route == NULL)
 			rc = respond_error(req, 404, MULTIERR("unsupported path"));
 		else if ((h = req->route->handlers[req->op]) == NULL)
@@ -610,6 +663,7 @@ request_free(struct request *req)
 	json_decref(req->out);
 	json_decref(req->auth);
 	json_decref(req->warnings);
+	json_decref(req->raw);
 	request_token_free(req);
 	free(req->path);
 	free(req->token);
@@ -640,7 +694,9 @@ request_handle(FCGX_Request *fx, struct store *st, const struct config *cfg)
 	else if (strcmp(req.path, "sys/health") == 0 && req.op == OP_READ)
 		health_respond(&req);
 	else if ((rc = txn_run(st, request_txn, &req)) == 0) {
-		if (req.status == 200)
+		if (req.status == 200 && req.raw != NULL)
+			respond_json(&req, 200, req.raw);
+		else if (req.status == 200)
 			write_envelope(&req);
 		else if (req.status >= 400)
 			write_error(&req, req.status, req.err.text);

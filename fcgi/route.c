@@ -15,6 +15,30 @@
 
 static const struct route routes[] = {
 	{
+		.pattern = "sys/seal-status",
+		.unauth = true,
+		.mount_type = "system",
+		.fields = no_fields,
+		.handlers = { [OP_READ] = sys_seal_status },
+	},
+	{
+		.pattern = "sys/init",
+		.unauth = true,
+		.mount_type = "system",
+		.fields = init_fields,
+		.handlers = {
+			[OP_READ] = sys_init_read,
+			[OP_UPDATE] = sys_init_update,
+		},
+	},
+	{
+		.pattern = "sys/leader",
+		.unauth = true,
+		.mount_type = "system",
+		.fields = no_fields,
+		.handlers = { [OP_READ] = sys_leader },
+	},
+	{
 		.pattern = "sys/plugins/runtimes/catalog/container/{name}",
 		.type = "container",
 		.sudo = true,
@@ -82,6 +106,49 @@ static const struct route routes[] = {
 		.handlers = { [OP_LIST] = policies_list },
 	},
 	{
+		.pattern = "sys/policy/{name}",
+		.inject = true,
+		.mount_type = "system",
+		.fields = legacy_policy_fields,
+		.handlers = {
+			[OP_READ] = policies_read,
+			[OP_UPDATE] = policies_update,
+			[OP_DELETE] = policies_delete,
+		},
+	},
+	{
+		.pattern = "sys/policy",
+		.trailing_slash = true,
+		.inject = true,
+		.mount_type = "system",
+		.fields = no_fields,
+		.handlers = {
+			[OP_READ] = policies_list,
+			[OP_LIST] = policies_list,
+		},
+	},
+	{
+		.pattern = "sys/capabilities-self",
+		.inject = true,
+		.mount_type = "system",
+		.fields = capabilities_fields,
+		.handlers = { [OP_UPDATE] = capabilities_self },
+	},
+	{
+		.pattern = "sys/capabilities",
+		.inject = true,
+		.mount_type = "system",
+		.fields = capabilities_fields,
+		.handlers = { [OP_UPDATE] = capabilities_token },
+	},
+	{
+		.pattern = "sys/capabilities-accessor",
+		.inject = true,
+		.mount_type = "system",
+		.fields = capabilities_accessor_fields,
+		.handlers = { [OP_UPDATE] = capabilities_accessor },
+	},
+	{
 		.pattern = "auth/token/create",
 		.mount_type = "token",
 		.fields = token_create_fields,
@@ -113,6 +180,46 @@ static const struct route routes[] = {
 		.mount_type = "token",
 		.fields = token_field,
 		.handlers = { [OP_UPDATE] = tokens_revoke },
+	},
+	{
+		.pattern = "auth/token/create-orphan",
+		.mount_type = "token",
+		.fields = token_create_fields,
+		.handlers = { [OP_UPDATE] = tokens_create_orphan },
+	},
+	{
+		.pattern = "auth/token/lookup-accessor",
+		.mount_type = "token",
+		.fields = accessor_fields,
+		.handlers = { [OP_UPDATE] = tokens_lookup_accessor },
+	},
+	{
+		.pattern = "auth/token/renew-accessor",
+		.mount_type = "token",
+		.fields = accessor_renew_fields,
+		.handlers = { [OP_UPDATE] = tokens_renew_accessor },
+	},
+	{
+		.pattern = "auth/token/revoke-accessor",
+		.mount_type = "token",
+		.fields = accessor_fields,
+		.handlers = { [OP_UPDATE] = tokens_revoke_accessor },
+	},
+	{
+		/* Vault's token store root paths: "accessors/", "revoke-orphan". */
+		.pattern = "auth/token/accessors",
+		.trailing_slash = true,
+		.sudo = true,
+		.mount_type = "token",
+		.fields = no_fields,
+		.handlers = { [OP_LIST] = tokens_list_accessors },
+	},
+	{
+		.pattern = "auth/token/revoke-orphan",
+		.sudo = true,
+		.mount_type = "token",
+		.fields = token_field,
+		.handlers = { [OP_UPDATE] = tokens_revoke_orphan },
 	},
 	{
 		.pattern = "auth/token/renew-self",

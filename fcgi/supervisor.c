@@ -84,6 +84,13 @@ init_txn(struct txn *t, void *arg)
 	return 0;
 }
 
+/* The cluster id of a data directory made before it existed. */
+static int
+cluster_txn(struct txn *t, void *arg)
+{
+	return cluster_identity(t, arg);
+}
+
 /* Whether the data directory was initialised: 1, 0, or -1. */
 static int
 initialised_txn(struct txn *t, void *arg)
@@ -166,6 +173,11 @@ initialise(struct store *st)
 	}
 	if (file && !in.created)
 		unlink(cfg->root_token_file);
+	if (rc == 0 && txn_run(st, cluster_txn, (char[CLUSTER_ID_LEN + 1]){ 0 })
+	    != 0) {
+		log_err("storing the cluster id of %s failed", cfg->data);
+		rc = -1;
+	}
 	explicit_bzero(root, strlen(root));
 	free(root);
 	return rc;

@@ -1,13 +1,30 @@
 /*
- * sys.c: GET /v1/sys/health, unauthenticated and outside the envelope, as
- * Vault answers it to load balancers.  It reads the store in a transaction,
- * so a monitor sees 500 (same fields) when the storage cannot be read.
+ * sys.c: the unauthenticated sys/ answers Vault gives outside the envelope,
+ * to load balancers, `vault status` and client libraries' is_sealed() and
+ * is_initialized(): sys/health, sys/seal-status, sys/init and sys/leader.
+ * catalogd has no seal: it is initialised when its data directory is, and
+ * from then on always unsealed, so these answers are those of an unsealed
+ * Shamir-sealed Vault with one key share, as a development server gives.
+ * The leader answer is built in one place from a struct ha_state, which a
+ * replicated group fills in; a single node is Vault's non-HA answer.
  */
+#include "config.h"
+
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
-#include "config.h"
 #include "fcgi/fcgi.h"
+
+#define STORAGE_TYPE	"berkeleydb"
+
+/* The cluster's name: fixed by its id. */
+static void
+cluster_name(char *out, size_t len, const char *id)
+{
+	snprintf(out, len, "catalogd-cluster-%.8s", id);
+}
 
 static int
 health_txn(struct txn *t, void *arg)
@@ -17,16 +34,19 @@ health_txn(struct txn *t, void *arg)
 
 	if ((rc = salt_get(t, salt)) == 1)
 		return 500;
-	return rc;
+	if (rc == -1)
+		return -1;
+	return cluster_identity(t, arg);
 }
 
 void
 health_respond(struct request *req)
 {
+	char	 id[CLUSTER_ID_LEN + 1] = "", name[64];
 	json_t	*h;
 	int	 status;
 
-	status = txn_run(req->store, health_txn, NULL) == 0 ? 200 : 500;
+	status = txn_run(req->store, health_txn, id) == 0 ? 200 : 500;
 	h = json_pack("{s:b, s:b, s:b, s:b, s:s, s:s, s:I, s:s}",
 	    "initialized", 1, "sealed", 0, "standby", 0,
 	    "performance_standby", 0,
@@ -34,6 +54,164 @@ health_respond(struct request *req)
 	    "replication_dr_mode", "disabled",
 	    "server_time_utc", (json_int_t)time(NULL),
 	    "version", PACKAGE_VERSION);
+	/* Vault's omitempty: only when the storage could be read. */
+	if (status == 200) {
+		cluster_name(name, sizeof name, id);
+		json_object_set_new(h, "cluster_name", json_string(name));
+		json_object_set_new(h, "cluster_id", json_string(id));
+	}
 	respond_json(req, status, h);
 	json_decref(h);
+}
+
+/*
+ * The cluster id, created with the root token, or by the supervisor's
+ * first recovery for a data directory that predates it (the creation on
+ * use here is only a fallback).  0, or -1 after txn_fail.  Concurrent
+ * first uses serialise on the meta page: one of them deadlocks, is retried
+ * and reads the winner's id.
+ */
+int
+cluster_identity(struct txn *t, char id[CLUSTER_ID_LEN + 1])
+{
+	int	 rc;
+
+	if ((rc = cluster_id_get(t, id)) != 1)
+		return rc;
+	uuid_v4(id);
+	return cluster_id_put(t, id);
+}
+
+/*
+ * The build date as Vault's version.BuildDate gives it (RFC 3339), from
+ * the compiler's __DATE__ ("Mmm dd yyyy") and __TIME__.
+ */
+static const char *
+build_date(void)
+{
+	static const char	 months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	static char		 out[32];
+	const char		*d = __DATE__, *m;
+	int			 mon;
+
+	if (out[0] != '\0')
+		return out;
+	m = strstr(months, (char[]){ d[0], d[1], d[2], '\0' });
+	mon = m == NULL ? 1 : (int)(m - months) / 3 + 1;
+	snprintf(out, sizeof out, "%.4s-%02d-%02dT%.8sZ", d + 7, mon,
+	    atoi(d + 4), __TIME__);
+	return out;
+}
+
+/* GET sys/seal-status: Vault's SealStatusResponse, in its field order. */
+int
+sys_seal_status(struct request *req, struct txn *t)
+{
+	char	 id[CLUSTER_ID_LEN + 1], name[64];
+
+	if (cluster_identity(t, id) == -1)
+		return -1;
+	cluster_name(name, sizeof name, id);
+	set_raw(req, json_pack("{s:s, s:b, s:b, s:i, s:i, s:i, s:s, s:s, s:s,"
+	    " s:b, s:s, s:s, s:b, s:s}",
+	    "type", "shamir",
+	    "initialized", 1,
+	    "sealed", 0,
+	    "t", 1,
+	    "n", 1,
+	    "progress", 0,
+	    "nonce", "",
+	    "version", PACKAGE_VERSION,
+	    "build_date", build_date(),
+	    "migration", 0,
+	    "cluster_name", name,
+	    "cluster_id", id,
+	    "recovery_seal", 0,
+	    "storage_type", STORAGE_TYPE));
+	return 0;
+}
+
+/* GET sys/init: initialised once the data directory has its salt. */
+int
+sys_init_read(struct request *req, struct txn *t)
+{
+	unsigned char	 salt[SALT_LEN];
+	int		 rc;
+
+	if ((rc = salt_get(t, salt)) == -1)
+		return -1;
+	set_raw(req, json_pack("{s:b}", "initialized", rc == 0));
+	return 0;
+}
+
+enum { I_RSHARES, I_RTHRESHOLD, I_RPGP };
+
+const struct field init_fields[] = {
+	[I_RSHARES] = { "recovery_shares", FIELD_INT64 },
+	[I_RTHRESHOLD] = { "recovery_threshold", FIELD_INT64 },
+	[I_RPGP] = { "recovery_pgp_keys", FIELD_STRSLICE },
+	{ NULL, FIELD_STRING },
+};
+
+/*
+ * PUT sys/init: the data directory initialised itself when it was made,
+ * so this is Vault's answer to a second initialisation, after its check
+ * that a Shamir seal gets no recovery-key parameters.
+ */
+int
+sys_init_update(struct request *req, struct txn *t)
+{
+	const struct fieldval	*v = req->vals;
+
+	if (v[I_RSHARES].i != 0 || v[I_RTHRESHOLD].i != 0 ||
+	    v[I_RPGP].nlist != 0)
+		return respond_error(req, 400,
+		    "parameters specific to auto unseal seals present");
+	return respond_error(req, 400, "Vault is already initialized");
+}
+
+/* A single node: Vault's answer when HA is not enabled. */
+void
+ha_state_get(struct ha_state *ha)
+{
+	memset(ha, 0, sizeof *ha);
+	ha->leader_address = "";
+	ha->leader_cluster_address = "";
+}
+
+/*
+ * Vault's LeaderResponse in its field order.  active_time is a Go
+ * time.Time, which omitempty never drops: the zero time when this node is
+ * not the active one.
+ */
+json_t *
+leader_answer(const struct ha_state *ha)
+{
+	char		 at[32] = "0001-01-01T00:00:00Z";
+	time_t		 tt = (time_t)ha->active_since;
+	struct tm	 tm;
+
+	if (ha->is_self && ha->active_since != 0) {
+		gmtime_r(&tt, &tm);
+		strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	}
+	return json_pack("{s:b, s:b, s:s, s:s, s:s, s:b, s:i}",
+	    "ha_enabled", ha->enabled,
+	    "is_self", ha->is_self,
+	    "active_time", at,
+	    "leader_address", ha->leader_address,
+	    "leader_cluster_address", ha->leader_cluster_address,
+	    "performance_standby", 0,
+	    "performance_standby_last_remote_wal", 0);
+}
+
+/* GET sys/leader. */
+int
+sys_leader(struct request *req, struct txn *t)
+{
+	struct ha_state	 ha;
+
+	ha_state_get(&ha);
+	set_raw(req, leader_answer(&ha));
+	return 0;
 }

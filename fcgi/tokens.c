@@ -40,6 +40,22 @@ const struct field token_renew_fields[] = {
 	{ NULL, FIELD_STRING },
 };
 
+enum { A_ACCESSOR, A_INCREMENT };
+
+const struct field accessor_fields[] = {
+	[A_ACCESSOR] = { "accessor", FIELD_STRING },
+	{ NULL, FIELD_STRING },
+};
+
+const struct field accessor_renew_fields[] = {
+	[A_ACCESSOR] = { "accessor", FIELD_STRING },
+	[A_INCREMENT] = { "increment", FIELD_DURATION },
+	{ NULL, FIELD_STRING },
+};
+
+#define MULTIERR(s)	"1 error occurred:\n\t* " s "\n\n"
+
+
 static int64_t
 remaining(const struct token_rec *rec, int64_t now)
 {
@@ -222,14 +238,17 @@ store_token(struct txn *t, const char *token, struct token_rec *rec)
 	return token_put(t, hash, rec);
 }
 
-/* The root token, created with the data directory. */
+/* The root token and the cluster id, created with the data directory. */
 int
 tokens_create_root(struct txn *t, const char *token)
 {
 	struct token_rec	 rec;
 	char			*policies[] = { "root" };
+	char			 id[CLUSTER_ID_LEN + 1];
 	int			 rc;
 
+	if (cluster_identity(t, id) == -1)
+		return -1;
 	memset(&rec, 0, sizeof rec);
 	rec.policies = policies;
 	rec.npolicies = 1;
@@ -242,8 +261,13 @@ tokens_create_root(struct txn *t, const char *token)
 	return rc;
 }
 
-int
-tokens_create(struct request *req, struct txn *t)
+/*
+ * auth/token/create and auth/token/create-orphan: the same checks, but a
+ * token made by create-orphan has no parent (the path's ACL decides who
+ * may, no sudo needed) and names that path.
+ */
+static int
+create(struct request *req, struct txn *t, bool orphan)
 {
 	struct fieldval		*v = req->vals;
 	const struct token_rec	*parent = &req->tok;
@@ -293,7 +317,8 @@ tokens_create(struct request *req, struct txn *t)
 
 	rec.accessor = random_id(24);
 	rec.display_name = display_name(v[C_DISPLAY].s);
-	rec.path = xstrdup("auth/token/create");
+	rec.path = xstrdup(orphan ? "auth/token/create-orphan" :
+	    "auth/token/create");
 	rec.created = now;
 	rec.num_uses = v[C_USES].i;
 	/* Root-policy tokens without a TTL never expire, as the root token. */
@@ -312,7 +337,7 @@ tokens_create(struct request *req, struct txn *t)
 	}
 	rec.expire = rec.ttl ? now + rec.ttl : 0;
 	/* A child lives no longer than its parent: see token_live. */
-	if (!v[C_NO_PARENT].b) {
+	if (!v[C_NO_PARENT].b && !orphan) {
 		memcpy(rec.parent, req->tok_hash, TOKEN_HASH_LEN);
 		rec.has_parent = true;
 	}
@@ -326,6 +351,18 @@ tokens_create(struct request *req, struct txn *t)
 	free(token);
 	token_rec_free(&rec);
 	return rc;
+}
+
+int
+tokens_create(struct request *req, struct txn *t)
+{
+	return create(req, t, false);
+}
+
+int
+tokens_create_orphan(struct request *req, struct txn *t)
+{
+	return create(req, t, true);
 }
 
 int
@@ -381,25 +418,186 @@ tokens_revoke(struct request *req, struct txn *t)
 	return token_revoke(t, hash) == -1 ? -1 : 0;
 }
 
-int
-tokens_renew_self(struct request *req, struct txn *t)
+/*
+ * Renews a token (rec, stored under hash) and answers with its auth block;
+ * token is the text shown as client_token ("" by accessor, as in Vault).
+ */
+static int
+renew(struct request *req, struct txn *t, const unsigned char *hash,
+    struct token_rec *rec, const char *token, int64_t increment)
 {
-	struct token_rec	*rec = &req->tok;
 	int64_t			 now = (int64_t)time(NULL), ttl;
 
 	/* The installation's root token has no lease at all in Vault. */
 	if (strcmp(rec->path, "auth/token/root") == 0)
 		return respond_error(req, 400, "invalid lease ID");
-	if (rec->ttl == 0 || req->tok_revoked)
+	if (rec->ttl == 0)
 		return respond_error(req, 400, "lease is not renewable");
 	/* The conversion refused a negative increment; 0 means "the TTL". */
-	ttl = req->vals[0].i > 0 ? req->vals[0].i : rec->ttl;
+	ttl = increment > 0 ? increment : rec->ttl;
 	rec->expire = now + ttl;
 	rec->renewed = now;
 	if (rec->expire > rec->created + MAX_TTL)
 		rec->expire = rec->created + MAX_TTL;
-	if (token_put(t, req->tok_hash, rec) == -1)
+	if (token_put(t, hash, rec) == -1)
 		return -1;
-	set_auth(req, auth_block(req->token, rec, rec->expire - now));
+	set_auth(req, auth_block(token, rec, rec->expire - now));
 	return 0;
+}
+
+int
+tokens_renew_self(struct request *req, struct txn *t)
+{
+	if (strcmp(req->tok.path, "auth/token/root") != 0 && req->tok_revoked)
+		return respond_error(req, 400, "lease is not renewable");
+	return renew(req, t, req->tok_hash, &req->tok, req->token,
+	    req->vals[0].i);
+}
+
+/*
+ * The token an accessor names, for the accessor endpoints: 0 with the
+ * record, or the status of Vault's answer (400 "missing accessor",
+ * "invalid accessor"), or -1.
+ */
+static int
+by_accessor(struct request *req, struct txn *t, unsigned char *hash,
+    struct token_rec *rec)
+{
+	const char	*accessor = req->vals[A_ACCESSOR].s;
+	int		 rc;
+
+	if (accessor == NULL || *accessor == '\0')
+		return respond_error(req, 400, MULTIERR("missing accessor"));
+	if ((rc = token_by_accessor(t, accessor, hash, rec)) == 1)
+		return respond_error(req, 400, MULTIERR("invalid accessor"));
+	return rc;
+}
+
+/* POST auth/token/lookup-accessor: a lookup that never shows the token. */
+int
+tokens_lookup_accessor(struct request *req, struct txn *t)
+{
+	unsigned char		 hash[TOKEN_HASH_LEN];
+	struct token_rec	 rec;
+	int			 rc;
+
+	if ((rc = by_accessor(req, t, hash, &rec)) != 0)
+		return rc;
+	if ((rc = token_live(t, &rec, NULL)) == 0)
+		set_data(req, lookup_data("", &rec));
+	else if (rc == 1)
+		rc = respond_error(req, 403, "bad token");
+	token_rec_free(&rec);
+	return rc;
+}
+
+/* POST auth/token/renew-accessor: the auth block without the token. */
+int
+tokens_renew_accessor(struct request *req, struct txn *t)
+{
+	unsigned char		 hash[TOKEN_HASH_LEN];
+	struct token_rec	 rec;
+	int			 rc;
+
+	if ((rc = by_accessor(req, t, hash, &rec)) != 0)
+		return rc;
+	if ((rc = token_live(t, &rec, NULL)) == 0)
+		rc = renew(req, t, hash, &rec, "", req->vals[A_INCREMENT].i);
+	else if (rc == 1)
+		rc = respond_error(req, 400, "token not found");
+	token_rec_free(&rec);
+	return rc;
+}
+
+/*
+ * POST auth/token/revoke-accessor: revokes the token and its children;
+ * an accessor no token has is a 200 with Vault's warning.
+ */
+int
+tokens_revoke_accessor(struct request *req, struct txn *t)
+{
+	const char		*accessor = req->vals[A_ACCESSOR].s;
+	unsigned char		 hash[TOKEN_HASH_LEN];
+	struct token_rec	 rec;
+	int			 rc;
+
+	if (accessor == NULL || *accessor == '\0')
+		return respond_error(req, 400, MULTIERR("missing accessor"));
+	if ((rc = token_by_accessor(t, accessor, hash, &rec)) == 1) {
+		warn(req, "No token found with this accessor");
+		req->status = 200;
+		return 0;
+	}
+	if (rc == -1)
+		return -1;
+	if ((rc = token_live(t, &rec, NULL)) == 0)
+		rc = token_revoke(t, hash) == -1 ? -1 : 0;
+	else if (rc == 1)
+		rc = respond_error(req, 400, "token not found");
+	token_rec_free(&rec);
+	return rc;
+}
+
+struct accessor_list {
+	struct txn	 *t;
+	char		**list;
+	size_t		  n;
+};
+
+static int
+accessor_one(const unsigned char *hash, const struct token_rec *rec,
+    void *arg)
+{
+	struct accessor_list	*al = arg;
+	int			 rc;
+
+	if ((rc = token_live(al->t, rec, NULL)) == -1)
+		return -1;
+	if (rc == 0 && rec->accessor[0] != '\0') {
+		al->list = xrealloc(al->list, (al->n + 1) * sizeof *al->list);
+		al->list[al->n++] = xstrdup(rec->accessor);
+	}
+	return 0;
+}
+
+/* LIST auth/token/accessors (sudo): the accessors of the live tokens. */
+int
+tokens_list_accessors(struct request *req, struct txn *t)
+{
+	struct accessor_list	 al = { t, NULL, 0 };
+	json_t			*keys;
+
+	if (tokens_each(t, accessor_one, &al) == -1) {
+		strlist_free(al.list, al.n);
+		return -1;
+	}
+	qsort(al.list, al.n, sizeof *al.list, strp_cmp);
+	keys = strlist_json(al.list, al.n);
+	strlist_free(al.list, al.n);
+	set_data(req, json_pack("{s:o}", "keys", keys));
+	return 0;
+}
+
+/*
+ * POST auth/token/revoke-orphan (sudo): revokes the token alone; its
+ * children stay, as orphans.
+ */
+int
+tokens_revoke_orphan(struct request *req, struct txn *t)
+{
+	const char		*token = req->vals[0].s;
+	unsigned char		 hash[TOKEN_HASH_LEN];
+	struct token_rec	 rec;
+	int			 rc;
+
+	if (token == NULL || *token == '\0')
+		return respond_error(req, 400, "missing token ID");
+	if ((rc = token_lookup_live(t, token, &rec)) == 1)
+		return respond_error(req, 400, "token to revoke not found");
+	if (rc == -1)
+		return -1;
+	token_rec_free(&rec);
+	if (token_hash_of(t, token, hash) == -1)
+		return -1;
+	return token_orphan_revoke(t, hash) == -1 ? -1 : 0;
 }

@@ -252,6 +252,9 @@ int	 policy_parse(const char *, struct policy *, struct apierr *);
 void	 policy_free(struct policy *);
 void	 acl_add(struct policy *, const struct policy *);
 unsigned acl_capabilities(const struct policy *, const char *, bool);
+bool	 acl_permits(unsigned, unsigned, bool);
+unsigned acl_report(const struct policy *, const char *);
+size_t	 acl_report_names(unsigned, const char *[8]);	/* static strings */
 
 /* token.c: token syntax, salted hashes, random identifiers. */
 #define TOKEN_HASH_LEN	32

@@ -502,3 +502,69 @@ acl_capabilities(const struct policy *acl, const char *path, bool list)
 	r = best_nonexact(acl, path);
 	return r == NULL ? 0 : r->caps;
 }
+
+/*
+ * The one enforcement decision: caps (acl_capabilities on the request's
+ * path) grant what the operation needs, and sudo where the path needs it;
+ * deny wins over everything.
+ */
+bool
+acl_permits(unsigned caps, unsigned need, bool sudo)
+{
+	return !(caps & CAP_DENY) && (caps & need) != 0 &&
+	    (!sudo || (caps & CAP_SUDO) != 0);
+}
+
+/*
+ * What sys/capabilities reports for a path: each capability exactly when
+ * acl_permits grants an operation needing it on that path, looked up the
+ * way that operation is (list with Vault's LIST fallback to the path
+ * without its trailing '/', the others without).  Leading '/'s are
+ * dropped, as Vault drops them.  0 means deny.
+ */
+unsigned
+acl_report(const struct policy *acl, const char *path)
+{
+	static const unsigned plain_ops[] = { CAP_CREATE, CAP_READ,
+	    CAP_UPDATE, CAP_PATCH, CAP_DELETE, CAP_SUDO };
+	unsigned	 plain, list, out = 0;
+	size_t		 i;
+
+	while (*path == '/')
+		path++;
+	plain = acl_capabilities(acl, path, false);
+	list = acl_capabilities(acl, path, true);
+	for (i = 0; i < sizeof plain_ops / sizeof plain_ops[0]; i++)
+		if (acl_permits(plain, plain_ops[i], false))
+			out |= plain_ops[i];
+	if (acl_permits(list, CAP_LIST, false))
+		out |= CAP_LIST;
+	return out;
+}
+
+/*
+ * The names of a report in Go's sort.Strings order, as Vault answers
+ * them; ["deny"] when it is empty.  names needs room for 8; returns the
+ * count.  The strings are static.
+ */
+size_t
+acl_report_names(unsigned report, const char *names[8])
+{
+	static const struct {
+		const char	*name;
+		unsigned	 bit;
+	} sorted[] = {
+		{ "create", CAP_CREATE }, { "delete", CAP_DELETE },
+		{ "list", CAP_LIST }, { "patch", CAP_PATCH },
+		{ "read", CAP_READ }, { "sudo", CAP_SUDO },
+		{ "update", CAP_UPDATE },
+	};
+	size_t	 i, n = 0;
+
+	for (i = 0; i < sizeof sorted / sizeof sorted[0]; i++)
+		if (report & sorted[i].bit)
+			names[n++] = sorted[i].name;
+	if (n == 0)
+		names[n++] = "deny";
+	return n;
+}

@@ -1224,7 +1224,7 @@ test_repeated_auth_headers() {
 
 test_health() {
 	local t now shape
-	shape='{"initialized":true,"sealed":false,"standby":false,"performance_standby":false,"replication_performance_mode":"disabled","replication_dr_mode":"disabled","server_time_utc":N,"version":"V"}'
+	shape='{"initialized":true,"sealed":false,"standby":false,"performance_standby":false,"replication_performance_mode":"disabled","replication_dr_mode":"disabled","server_time_utc":N,"version":"V","cluster_name":"catalogd-cluster-C8","cluster_id":"C"}'
 	for t in "" nope 'a b'; do
 		TOKEN=$t
 		call GET sys/health
@@ -1232,7 +1232,9 @@ test_health() {
 		assertEquals "health with token '$t': status ($BODY)" 200 "$STATUS"
 		assertEquals "health body" "$shape"$'\n.' "$(sed -e \
 		    's/"server_time_utc":[0-9]\{1,\}/"server_time_utc":N/' -e \
-		    's/"version":"[^"\\]\{1,\}"}$/"version":"V"}/' "$RAW"; echo .)"
+		    's/"version":"[^"\\]\{1,\}",/"version":"V",/' -e \
+		    's/"cluster_name":"catalogd-cluster-\([0-9a-f]\{8\}\)","cluster_id":"\1-[0-9a-f-]\{27\}"}$/"cluster_name":"catalogd-cluster-C8","cluster_id":"C"}/' \
+		    "$RAW"; echo .)"
 		jq -e --argjson now "$now" '(.server_time_utc|type) == "number" and
 		    (.server_time_utc - $now | fabs) < 300 and
 		    (.version|type) == "string" and (.version|length) > 0' \

@@ -1736,6 +1736,132 @@ test_acl(void)
 	}
 }
 
+/*
+ * ---- policy.c: what sys/capabilities reports, against enforcement ----
+ *
+ * Each row: policies, a path and the names sys/capabilities answers.  The
+ * test also checks, for every operation, that the report names its
+ * capability exactly when acl_permits (the decision auth_check makes)
+ * lets that operation through on the path, with and without sudo, so the
+ * report can never promise what enforcement refuses or hide what it
+ * allows (the one exception is named in the loop).
+ */
+struct report_case {
+	const char	*what;
+	const char	*pol[4];
+	const char	*path;
+	const char	*want;		/* comma-joined names */
+};
+
+static const struct report_case report_cases[] = {
+	{ "no policies", { NULL }, "secret/a", "deny" },
+	{ "an exact read", { RULE("secret/a", Q(read)) }, "secret/a", "read" },
+	{ "a glob with read and list", { RULE("secret/*", Q(read) ","
+	    Q(list)) }, "secret/a", "list,read" },
+	{ "every capability, in Go's sort order", { RULE("a", Q(update) ","
+	    Q(sudo) "," Q(read) "," Q(patch) "," Q(list) "," Q(delete) ","
+	    Q(create)) }, "a", "create,delete,list,patch,read,sudo,update" },
+	{ "sudo alone", { RULE("a", Q(sudo)) }, "a", "sudo" },
+	{ "create alone", { RULE("a/*", Q(create)) }, "a/b", "create" },
+	{ "an exact deny beats a glob", { RULE("secret/*", Q(read))
+	    RULE("secret/x", Q(deny)) }, "secret/x", "deny" },
+	{ "deny and others in one rule", { RULE("a", Q(read) "," Q(deny)
+	    "," Q(sudo)) }, "a", "deny" },
+	{ "deny in another policy's identical pattern", { RULE("a/*",
+	    Q(read) "," Q(sudo)), RULE("a/*", Q(deny)) }, "a/b", "deny" },
+	{ "identical patterns union", { RULE("a/*", Q(read)),
+	    RULE("a/*", Q(update)) }, "a/b", "read,update" },
+	{ "a + segment", { RULE("a/+/c", Q(update)) }, "a/b/c", "update" },
+	{ "a + segment that does not match", { RULE("a/+/c", Q(update)) },
+	    "a/b/d", "deny" },
+	{ "the longer prefix wins", { RULE("secret/*", Q(read))
+	    RULE("secret/a/*", Q(update)) }, "secret/a/b", "update" },
+	{ "an exact rule beats a glob", { RULE("secret/*", Q(read))
+	    RULE("secret/a", Q(update)) }, "secret/a", "update" },
+	{ "a leading / in the path is dropped", { RULE("secret/*",
+	    Q(read)) }, "/secret/a", "read" },
+	{ "a JSON policy", { "{\"path\":{\"x\":{\"capabilities\":"
+	    "[\"read\",\"list\"]}}}" }, "x", "list,read" },
+	{ "nothing matches", { RULE("secret/*", Q(read)) }, "other",
+	    "deny" },
+	/*
+	 * A path ending in '/': LIST falls back to the path without it, the
+	 * other operations do not, and the report follows each operation.
+	 */
+	{ "a/b/ with read and list on a/b: only LIST may", { RULE("a/b",
+	    Q(read) "," Q(list)) }, "a/b/", "list" },
+	{ "an exact a/b/", { RULE("a/b/", Q(list) "," Q(read)) }, "a/b/",
+	    "list,read" },
+	{ "a/b with list on a/b/", { RULE("a/b/", Q(list)) }, "a/b", "deny" },
+	{ "LIST a/b/ meets a deny on a/*", { RULE("a/*", Q(deny))
+	    RULE("a/b/*", Q(list) "," Q(read)) }, "a/b/", "read" },
+	{ "sudo on a root path for LIST", { RULE("sys/plugins/runtimes/"
+	    "catalog", Q(read) "," Q(list) "," Q(sudo)) },
+	    "sys/plugins/runtimes/catalog", "list,read,sudo" },
+};
+
+static void
+test_acl_report(void)
+{
+	static const unsigned ops[] = { CAP_CREATE, CAP_READ, CAP_UPDATE,
+	    CAP_PATCH, CAP_DELETE, CAP_LIST };
+	const struct report_case *c;
+	const char		*names[8], *path;
+	struct policy		 acl, p;
+	struct apierr		 err;
+	struct buf		 got;
+	size_t			 i, j, n;
+	unsigned		 rep, caps;
+	bool			 sudo, allowed, reported;
+	int			 s;
+
+	for (i = 0; i < nitems(report_cases); i++) {
+		c = &report_cases[i];
+		memset(&acl, 0, sizeof acl);
+		for (j = 0; j < nitems(c->pol) && c->pol[j] != NULL; j++) {
+			memset(&err, 0, sizeof err);
+			CHECK(policy_parse(c->pol[j], &p, &err) == 0,
+			    "report (%s): policy %zu: %s", c->what, j, err.text);
+			acl_add(&acl, &p);
+			policy_free(&p);
+		}
+		rep = acl_report(&acl, c->path);
+		n = acl_report_names(rep, names);
+		buf_init(&got);
+		for (j = 0; j < n; j++)
+			buf_printf(&got, "%s%s", j ? "," : "", names[j]);
+		CHECK_STR(got.data, c->want, c->what);
+		buf_free(&got);
+		/* The report against the decision auth_check makes. */
+		for (path = c->path; *path == '/'; path++)
+			;
+		for (j = 0; j < nitems(ops); j++)
+			for (s = 0; s < 2; s++) {
+				sudo = s == 1;
+				caps = acl_capabilities(&acl, path,
+				    ops[j] == CAP_LIST);
+				allowed = acl_permits(caps, ops[j], sudo);
+				reported = (rep & ops[j]) != 0 &&
+				    (!sudo || (rep & CAP_SUDO) != 0);
+				/*
+				 * One sudo is reported per path, from the
+				 * lookup of the path as given; a LIST of a
+				 * path ending in '/' looks its sudo up
+				 * without the '/', which the report cannot
+				 * say apart.
+				 */
+				if (ops[j] == CAP_LIST && sudo &&
+				    path[strlen(path) - 1] == '/')
+					continue;
+				CHECK(allowed == reported, "report (%s): op "
+				    "0x%02x sudo %d on %s: enforcement %d, "
+				    "report %d", c->what, ops[j], s, path,
+				    allowed, reported);
+			}
+		policy_free(&acl);
+	}
+}
+
 /* ---- policy.c: the parser ---- */
 
 /* Renders a parsed policy as "pattern=caps;" with caps in hex. */
@@ -2707,5 +2833,6 @@ main(void)
 	test_random_id();
 	test_policy_parse();
 	test_acl();
+	test_acl_report();
 	return check_done("lib_test");
 }
