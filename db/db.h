@@ -47,6 +47,8 @@ int	runtime_put(struct txn *, const struct runtime *);
 int	runtime_delete(struct txn *, const char *);
 int	runtime_list(struct txn *, int (*)(const struct runtime *, void *),
 	    void *);
+int	runtime_list_after(struct txn *, const char *,
+	    int (*)(const struct runtime *, void *), void *);
 
 /* tokens.c: tokens by salted hash, and the installation salt. */
 int	salt_get(struct txn *, unsigned char[SALT_LEN]);

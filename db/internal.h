@@ -41,6 +41,8 @@ int	rec_put_as(struct txn *, DB *, const void *, size_t, rec_encode_fn,
 	    const void *);
 int	rec_del(struct txn *, DB *, const void *, size_t);
 int	rec_scan(struct txn *, DB *, rec_scan_fn, void *, const char *);
+int	rec_scan_from(struct txn *, DB *, const void *, size_t, rec_scan_fn,
+	    void *, const char *);
 
 /* tokens.c: the accessor index's key, for DB->associate. */
 int	token_accessor_key(DB *, const DBT *, const DBT *, DBT *);

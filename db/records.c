@@ -126,18 +126,35 @@ rec_del(struct txn *t, DB *db, const void *key, size_t klen)
 int
 rec_scan(struct txn *t, DB *db, rec_scan_fn fn, void *arg, const char *what)
 {
-	DBC	*c;
-	DBT	 k, v;
-	int	 rc, crc, r = 0;
+	return rec_scan_from(t, db, NULL, 0, fn, arg, what);
+}
+
+/* rec_scan from the first key at or after START (NULL: the first key). */
+int
+rec_scan_from(struct txn *t, DB *db, const void *start, size_t slen,
+    rec_scan_fn fn, void *arg, const char *what)
+{
+	DBC		*c;
+	DBT		 k, v;
+	u_int32_t	 flag = DB_NEXT;
+	int		 rc, crc, r = 0;
 
 	if ((rc = db->cursor(db, t->tid, &c, 0)) != 0)
 		return txn_fail(t, rc, "cursor");
 	memset(&k, 0, sizeof k);
 	memset(&v, 0, sizeof v);
 	k.flags = v.flags = DB_DBT_REALLOC;
-	while (r == 0 && (rc = c->get(c, &k, &v, DB_NEXT)) == 0)
+	if (start != NULL) {
+		k.data = xmalloc(slen);
+		memcpy(k.data, start, slen);
+		k.size = (u_int32_t)slen;
+		flag = DB_SET_RANGE;
+	}
+	while (r == 0 && (rc = c->get(c, &k, &v, flag)) == 0) {
+		flag = DB_NEXT;
 		if ((r = fn(k.data, k.size, v.data, v.size, arg)) == -1)
 			rc = DB_VERIFY_BAD;
+	}
 	free(k.data);
 	free(v.data);
 	crc = c->close(c);

@@ -117,6 +117,12 @@ struct request {
 	json_t			*warnings;	/* the handler's, before ours */
 	json_t			*raw;		/* a whole answer without envelope */
 	struct buf		 rawdata;	/* data encoded by the handler */
+	/* A large answer's next part, read in a transaction of its own. */
+	int			(*more)(struct request *, struct txn *);
+	char			*after;		/* where the next part starts */
+	size_t			 listed;	/* items in the parts so far */
+	size_t			 listed_done;	/* ... already written */
+	size_t			 part;		/* items in this part */
 	struct apierr		 err;
 };
 
