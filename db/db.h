@@ -21,6 +21,8 @@ struct txn;
 struct store	*store_open(const char *, int);	/* new; NULL after a log line */
 void		 store_close(struct store *);
 bool		 store_panicked(void);
+void		 store_share_auth_changes(struct store *, uint64_t *);
+uint64_t	 store_auth_changes(const struct store *);
 bool		 store_failing(void);
 int		 store_checkpoint(struct store *);
 void		 store_version_check(void);
@@ -51,6 +53,8 @@ int	runtime_put(struct txn *, const struct runtime *);
 int	runtime_delete(struct txn *, const char *);
 int	runtime_list(struct txn *, int (*)(const struct runtime *, void *),
 	    void *);
+int	runtime_list_after(struct txn *, const char *,
+	    int (*)(const struct runtime *, void *), void *);
 
 /* tokens.c: tokens by salted hash, and the installation salt. */
 int	salt_get(struct txn *, unsigned char[SALT_LEN]);

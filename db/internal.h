@@ -19,12 +19,14 @@ struct store {
 	DB	*runtime_refs;	/* runtime name -> plugin keys (dups) */
 	DB	*meta;
 	DB	*audit;		/* audit devices by path */
+	uint64_t *auth_changes;	/* shared by every process, or NULL */
 };
 
 struct txn {
 	struct store	*store;
 	DB_TXN		*tid;
 	int		 err;	/* the Berkeley DB error that ended the attempt */
+	bool		 auth_changed;	/* wrote a token or a policy */
 };
 
 /* records.c: get/put/delete of values inside a transaction. */
@@ -40,6 +42,8 @@ int	rec_put_as(struct txn *, DB *, const void *, size_t, rec_encode_fn,
 	    const void *);
 int	rec_del(struct txn *, DB *, const void *, size_t);
 int	rec_scan(struct txn *, DB *, rec_scan_fn, void *, const char *);
+int	rec_scan_from(struct txn *, DB *, const void *, size_t, rec_scan_fn,
+	    void *, const char *);
 
 /* tokens.c: the accessor index's key, for DB->associate. */
 int	token_accessor_key(DB *, const DBT *, const DBT *, DBT *);

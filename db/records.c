@@ -61,6 +61,17 @@ rec_get_as(struct txn *t, DB *db, const void *key, size_t klen,
 }
 
 /* Encodes a record and stores it. */
+/*
+ * A write to the tokens or the policies: once the transaction commits,
+ * every process's cached authentication is stale (see txn_run).
+ */
+static void
+note_write(struct txn *t, DB *db)
+{
+	if (db == t->store->tokens || db == t->store->policies)
+		t->auth_changed = true;
+}
+
 int
 rec_put_as(struct txn *t, DB *db, const void *key, size_t klen,
     rec_encode_fn enc, const void *in)
@@ -86,6 +97,7 @@ rec_put(struct txn *t, DB *db, const void *key, size_t klen, const void *val,
 	dbt(&v, val, vlen);
 	if ((rc = db->put(db, t->tid, &k, &v, 0)) != 0)
 		return txn_fail(t, rc, "put");
+	note_write(t, db);
 	return 0;
 }
 
@@ -102,6 +114,7 @@ rec_del(struct txn *t, DB *db, const void *key, size_t klen)
 		return 1;
 	if (rc != 0)
 		return txn_fail(t, rc, "del");
+	note_write(t, db);
 	return 0;
 }
 
@@ -113,18 +126,35 @@ rec_del(struct txn *t, DB *db, const void *key, size_t klen)
 int
 rec_scan(struct txn *t, DB *db, rec_scan_fn fn, void *arg, const char *what)
 {
-	DBC	*c;
-	DBT	 k, v;
-	int	 rc, crc, r = 0;
+	return rec_scan_from(t, db, NULL, 0, fn, arg, what);
+}
+
+/* rec_scan from the first key at or after START (NULL: the first key). */
+int
+rec_scan_from(struct txn *t, DB *db, const void *start, size_t slen,
+    rec_scan_fn fn, void *arg, const char *what)
+{
+	DBC		*c;
+	DBT		 k, v;
+	u_int32_t	 flag = DB_NEXT;
+	int		 rc, crc, r = 0;
 
 	if ((rc = db->cursor(db, t->tid, &c, 0)) != 0)
 		return txn_fail(t, rc, "cursor");
 	memset(&k, 0, sizeof k);
 	memset(&v, 0, sizeof v);
 	k.flags = v.flags = DB_DBT_REALLOC;
-	while (r == 0 && (rc = c->get(c, &k, &v, DB_NEXT)) == 0)
+	if (start != NULL) {
+		k.data = xmalloc(slen);
+		memcpy(k.data, start, slen);
+		k.size = (u_int32_t)slen;
+		flag = DB_SET_RANGE;
+	}
+	while (r == 0 && (rc = c->get(c, &k, &v, flag)) == 0) {
+		flag = DB_NEXT;
 		if ((r = fn(k.data, k.size, v.data, v.size, arg)) == -1)
 			rc = DB_VERIFY_BAD;
+	}
 	free(k.data);
 	free(v.data);
 	crc = c->close(c);

@@ -73,8 +73,9 @@ runtime_delete(struct txn *t, const char *name)
 }
 
 struct runtime_scan {
-	int	(*fn)(const struct runtime *, void *);
-	void	*arg;
+	int		(*fn)(const struct runtime *, void *);
+	void		*arg;
+	const char	*after;		/* skip this name, where the scan starts */
 };
 
 static int
@@ -87,6 +88,10 @@ runtime_one(const void *key, size_t klen, const void *val, size_t vlen,
 
 	if (record_runtime_decode(val, vlen, &r) == -1)
 		return -1;
+	if (sc->after != NULL && strcmp(r.name, sc->after) == 0) {
+		runtime_free(&r);
+		return 0;
+	}
 	stop = sc->fn(&r, sc->arg);
 	runtime_free(&r);
 	return stop ? 1 : 0;
@@ -97,8 +102,24 @@ int
 runtime_list(struct txn *t, int (*fn)(const struct runtime *, void *),
     void *arg)
 {
-	struct runtime_scan	 sc = { fn, arg };
+	return runtime_list_after(t, NULL, fn, arg);
+}
 
-	return rec_scan(t, t->store->runtimes, runtime_one, &sc,
-	    "listing runtimes");
+/* The same for the runtimes whose names sort after AFTER (NULL: all). */
+int
+runtime_list_after(struct txn *t, const char *after,
+    int (*fn)(const struct runtime *, void *), void *arg)
+{
+	struct runtime_scan	 sc = { fn, arg, after };
+	struct buf		 k;
+	int			 rc;
+
+	if (after == NULL)
+		return rec_scan(t, t->store->runtimes, runtime_one, &sc,
+		    "listing runtimes");
+	make_key(&k, after);
+	rc = rec_scan_from(t, t->store->runtimes, k.data, k.len, runtime_one,
+	    &sc, "listing runtimes");
+	buf_free(&k);
+	return rc;
 }

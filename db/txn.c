@@ -19,6 +19,23 @@
 
 static bool	 storage_failed;
 
+/*
+ * The counter of token and policy changes that every process shares: a
+ * transaction that wrote either adds one after its commit.
+ */
+void
+store_share_auth_changes(struct store *st, uint64_t *counter)
+{
+	st->auth_changes = counter;
+}
+
+uint64_t
+store_auth_changes(const struct store *st)
+{
+	return st->auth_changes == NULL ? 0 :
+	    __atomic_load_n(st->auth_changes, __ATOMIC_SEQ_CST);
+}
+
 /* True if the last transaction failed for want of storage. */
 bool
 store_failing(void)
@@ -99,6 +116,14 @@ txn_run(struct store *st, txn_fn fn, void *arg)
 			 * so an acknowledged write is on disk all the same.
 			 */
 			err = t.tid->commit(t.tid, DB_TXN_WRITE_NOSYNC);
+			/*
+			 * Committed: a token or policy change makes every
+			 * process's cached authentication stale, before anyone
+			 * is told the change is done.
+			 */
+			if (err == 0 && t.auth_changed && st->auth_changes)
+				__atomic_add_fetch(st->auth_changes, 1,
+				    __ATOMIC_SEQ_CST);
 			if (err == 0 && (err = st->env->log_flush(st->env,
 			    NULL)) == 0)
 				return 0;

@@ -27,8 +27,6 @@
 
 #define INODE_CHECK_MS	1000
 
-struct shared	*shared;
-
 /* A device as a worker holds it. */
 struct device {
 	struct audit_rec	 rec;

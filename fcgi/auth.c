@@ -4,8 +4,10 @@
  * hashed.  It is looked up by HMAC-SHA256 with the installation salt, so
  * the raw token is never stored or compared.  Authorisation runs before
  * routing, on the request's ACL path (a LIST has its trailing '/'), against
- * the token's policies as they are in this transaction: a policy change or
- * a revocation applies to the very next request in every worker.
+ * the token's policies.  The last token and its ACL are kept between
+ * requests until any token or policy changes anywhere (a counter all
+ * processes share): a policy change or a revocation still applies to the
+ * very next request in every worker.
  */
 #include "config.h"
 
@@ -151,24 +153,30 @@ token_hash_of(struct txn *t, const char *token,
  * Whether a token is alive: not expired, and neither are its parents (a
  * parent's revocation or expiry revokes its children, as in Vault; the
  * housekeeper removes them soon after, this check makes it immediate).
- * 0: alive, 1: not, -1: storage failure.
+ * 0: alive, with *until (if not NULL) the earliest expiry along the chain
+ * (0: never); 1: not; -1: storage failure.
  */
 int
-token_live(struct txn *t, const struct token_rec *tok)
+token_live(struct txn *t, const struct token_rec *tok, int64_t *until)
 {
 	struct token_rec	 up;
 	unsigned char		 parent[TOKEN_HASH_LEN];
-	int64_t			 now = (int64_t)time(NULL);
+	int64_t			 now = (int64_t)time(NULL), ignored;
 	bool			 has_parent = tok->has_parent;
 	int			 depth, rc;
 
+	if (until == NULL)
+		until = &ignored;
 	if (tok->expire != 0 && tok->expire <= now)
 		return 1;
+	*until = tok->expire;
 	memcpy(parent, tok->parent, sizeof parent);
 	for (depth = 0; has_parent && depth < 64; depth++) {
 		if ((rc = token_get(t, parent, &up)) != 0)
 			return rc;
 		rc = up.expire != 0 && up.expire <= now;
+		if (up.expire != 0 && (*until == 0 || up.expire < *until))
+			*until = up.expire;
 		has_parent = up.has_parent;
 		memcpy(parent, up.parent, sizeof parent);
 		token_rec_free(&up);
@@ -176,6 +184,86 @@ token_live(struct txn *t, const struct token_rec *tok)
 			return 1;
 	}
 	return has_parent ? 1 : 0;
+}
+
+/*
+ * The last token this process authenticated, with the ACL of its policies,
+ * kept while no token and no policy changed anywhere: every commit that
+ * wrote either bumps a counter all processes share (db/txn.c), and a
+ * request that finds it moved loads everything again, so a revocation or a
+ * policy change applies to the very next request in every worker.  The
+ * counter is read before anything is loaded, so what is kept is never
+ * newer than the count it is kept under.  Tokens with a use limit are never
+ * kept: every use is a write.
+ */
+static struct {
+	bool		 valid;
+	uint64_t	 changes;
+	unsigned char	 hash[TOKEN_HASH_LEN];
+	struct token_rec tok;
+	int64_t		 until;		/* earliest expiry in the chain */
+	bool		 is_root;
+	struct policy	 acl;
+} kept;
+
+static void
+kept_clear(void)
+{
+	if (!kept.valid)
+		return;
+	token_rec_free(&kept.tok);
+	policy_free(&kept.acl);
+	kept.valid = false;
+}
+
+/* The request borrows the kept token; nothing of it is freed with it. */
+static void
+borrow_kept(struct request *req)
+{
+	req->tok = kept.tok;
+	req->tok_borrowed = true;
+	req->is_root = kept.is_root;
+}
+
+/* Drops the request's own token, or forgets a borrowed one. */
+void
+request_token_free(struct request *req)
+{
+	if (req->tok_borrowed)
+		memset(&req->tok, 0, sizeof req->tok);
+	else
+		token_rec_free(&req->tok);
+	req->tok_borrowed = false;
+}
+
+/*
+ * Loads the token of req->tok_hash and, unless it has a use limit, keeps
+ * it with its ACL.  0, 403 (answer set) or -1.
+ */
+static int
+load_token(struct request *req, struct txn *t, uint64_t changes)
+{
+	int64_t		 until;
+	int		 rc;
+
+	if ((rc = token_get(t, req->tok_hash, &req->tok)) != 0)
+		return rc == 1 ? respond_error(req, 403, DENIED) : -1;
+	if ((rc = token_live(t, &req->tok, &until)) != 0)
+		return rc == 1 ? respond_error(req, 403, DENIED) : -1;
+	req->is_root = token_has_policy(&req->tok, "root");
+	if (req->tok.num_uses > 0)
+		return 0;
+	kept_clear();
+	if (!req->is_root && token_acl(t, &req->tok, &kept.acl) == -1)
+		return -1;
+	kept.tok = req->tok;
+	kept.changes = changes;
+	memcpy(kept.hash, req->tok_hash, TOKEN_HASH_LEN);
+	kept.until = until;
+	kept.is_root = req->is_root;
+	kept.valid = true;
+	borrow_kept(req);
+	return 0;
 }
 
 /*
@@ -187,20 +275,24 @@ token_live(struct txn *t, const struct token_rec *tok)
 int
 auth_check(struct request *req, struct txn *t)
 {
-	struct policy		 acl;
-	unsigned		 need;
-	bool			 ok;
-	int			 rc;
+	struct policy	 acl;
+	unsigned	 need;
+	uint64_t	 changes = store_auth_changes(req->store);
+	bool		 ok;
+	int		 rc;
 
-	token_rec_free(&req->tok);
+	request_token_free(req);
 	if (!token_syntax_ok(req->token))
 		return respond_error(req, 403, DENIED);
 	if (token_hash_of(t, req->token, req->tok_hash) == -1)
 		return -1;
-	if ((rc = token_get(t, req->tok_hash, &req->tok)) != 0)
-		return rc == 1 ? respond_error(req, 403, DENIED) : -1;
-	if ((rc = token_live(t, &req->tok)) != 0)
-		return rc == 1 ? respond_error(req, 403, DENIED) : -1;
+	if (kept.valid && kept.changes == changes &&
+	    memcmp(kept.hash, req->tok_hash, TOKEN_HASH_LEN) == 0) {
+		if (kept.until != 0 && kept.until <= (int64_t)time(NULL))
+			return respond_error(req, 403, DENIED);
+		borrow_kept(req);
+	} else if ((rc = load_token(req, t, changes)) != 0)
+		return rc;
 	if (req->tok.num_uses > 0) {
 		req->use_spent = true;
 		req->tok.num_uses--;
@@ -210,15 +302,20 @@ auth_check(struct request *req, struct txn *t)
 			return -1;
 		req->tok_revoked = req->tok.num_uses == 0;
 	}
-	req->is_root = token_has_policy(&req->tok, "root");
 	if (req->is_root) {
 		req->caps = ~0u & ~CAP_DENY;
 		return 0;
 	}
-	if (token_acl(t, &req->tok, &acl) == -1)
-		return -1;
-	req->caps = acl_capabilities(&acl, req->path, req->op == OP_LIST);
-	policy_free(&acl);
+	if (req->tok_borrowed)
+		req->caps = acl_capabilities(&kept.acl, req->path,
+		    req->op == OP_LIST);
+	else {
+		if (token_acl(t, &req->tok, &acl) == -1)
+			return -1;
+		req->caps = acl_capabilities(&acl, req->path,
+		    req->op == OP_LIST);
+		policy_free(&acl);
+	}
 	need = op_capability(req->op);
 	ok = acl_permits(req->caps, need, needs_sudo(req));
 	return ok ? 0 : respond_error(req, 403, DENIED_MULTI);

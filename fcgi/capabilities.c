@@ -49,7 +49,7 @@ token_lookup_live(struct txn *t, const char *token, struct token_rec *rec)
 		return -1;
 	if ((rc = token_get(t, hash, rec)) != 0)
 		return rc;
-	if ((rc = token_live(t, rec)) != 0)
+	if ((rc = token_live(t, rec, NULL)) != 0)
 		token_rec_free(rec);
 	return rc;
 }
@@ -166,7 +166,7 @@ capabilities_accessor(struct request *req, struct txn *t)
 		return rc == 1 ? respond_error(req, 400,
 		    MULTIERR("invalid accessor")) : -1;
 	/* An expired token still has its accessor until it is purged. */
-	if ((rc = token_live(t, &rec)) == 0)
+	if ((rc = token_live(t, &rec, NULL)) == 0)
 		rc = capabilities_answer(req, t, &rec, NULL);
 	else if (rc == 1)
 		rc = respond_error(req, 400, MULTIERR("invalid token"));

@@ -46,10 +46,11 @@ struct slot {
 
 /*
  * The page the supervisor maps before it forks, shared by every process:
- * the audit table's generation, bumped by every change to it.
+ * generations that tell each process its cached copy is stale.
  */
 struct shared {
-	uint64_t	 audit_gen;
+	uint64_t	 auth_changes;	/* token and policy writes (db/txn.c) */
+	uint64_t	 audit_gen;	/* audit device changes (audit.c) */
 };
 extern struct shared *shared;
 
@@ -104,6 +105,7 @@ struct request {
 	struct token_rec	 tok;		/* the caller, once authenticated */
 	unsigned char		 tok_hash[TOKEN_HASH_LEN];
 	bool			 tok_revoked;	/* its last use was spent */
+	bool			 tok_borrowed;	/* tok is auth.c's cache's */
 	bool			 use_spent;	/* a limited use was counted */
 	bool			 is_root;
 	unsigned		 caps;		/* CAP_* on the request path */
@@ -121,6 +123,12 @@ struct request {
 	json_t			*warnings;	/* the handler's, before ours */
 	json_t			*raw;		/* a whole answer without envelope */
 	struct buf		 rawdata;	/* data encoded by the handler */
+	/* A large answer's next part, read in a transaction of its own. */
+	int			(*more)(struct request *, struct txn *);
+	char			*after;		/* where the next part starts */
+	size_t			 listed;	/* items in the parts so far */
+	size_t			 listed_done;	/* ... already written */
+	size_t			 part;		/* items in this part */
 	struct apierr		 err;
 	char			 id[37];	/* request_id, and the audit's */
 	bool			 audited;	/* the request entry is written */
@@ -138,9 +146,9 @@ void	 service_notify_init(void);
 void	 service_pidfile(const struct config *);
 
 /* worker.c */
-void	 worker_run(const struct config *, int, struct slot *);
+void	 worker_run(const struct config *, int, struct slot *, struct shared *);
 void	 worker_standby(const struct config *, int);
-void	 housekeeper_run(const struct config *);
+void	 housekeeper_run(const struct config *, struct shared *);
 int64_t	 now_ms(void);
 
 /* request.c */
@@ -166,7 +174,8 @@ const struct route *route_find(const char *, char **, char **);
 int	 auth_check(struct request *, struct txn *);
 bool	 token_has_policy(const struct token_rec *, const char *);
 int	 token_acl(struct txn *, const struct token_rec *, struct policy *);
-int	 token_live(struct txn *, const struct token_rec *);
+int	 token_live(struct txn *, const struct token_rec *, int64_t *);
+void	 request_token_free(struct request *);
 int	 token_hash_of(struct txn *, const char *,
 	    unsigned char[TOKEN_HASH_LEN]);
 

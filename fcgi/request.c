@@ -228,9 +228,17 @@ add_warning(json_t *warnings, const char *what, const struct buf *names)
 	free(w);
 }
 
+static int
+more_txn(struct txn *t, void *arg)
+{
+	struct request	*req = arg;
+
+	return req->more(req, t);
+}
+
 /*
  * Writes an envelope whose data was encoded by the handler (req->rawdata,
- * a large list): the envelope is encoded with "data":null, and the data
+ * a large list, and the parts req->more reads after it): the envelope is encoded with "data":null, and the data
  * text goes in its place, so the list is never copied into one string.
  * The fields before data are fixed in form, so the first ,"data":null, is
  * the data member.
@@ -250,6 +258,18 @@ write_spliced(struct request *req, const json_t *env)
 	rest = at + strlen(",\"data\":null");
 	FCGX_PutStr(text, (int)(at - text) + 8, req->fx->out);	/* ,"data": */
 	FCGX_PutStr(req->rawdata.data, (int)req->rawdata.len, req->fx->out);
+	while (req->more != NULL) {
+		req->listed_done = req->listed;
+		if (txn_run(req->store, more_txn, req) != 0) {
+			/* The status is sent: all that is left is to stop. */
+			log_err("reading the next part of a list failed; the "
+			    "answer is cut short");
+			free(text);
+			return;
+		}
+		FCGX_PutStr(req->rawdata.data, (int)req->rawdata.len,
+		    req->fx->out);
+	}
 	FCGX_PutStr(rest, (int)(len - (size_t)(rest - text)), req->fx->out);
 	FCGX_PutStr("\n", 1, req->fx->out);
 	free(text);
@@ -680,7 +700,7 @@ request_free(struct request *req)
 	json_decref(req->auth);
 	json_decref(req->warnings);
 	json_decref(req->raw);
-	token_rec_free(&req->tok);
+	request_token_free(req);
 	free(req->path);
 	free(req->token);
 	free(req->name);
@@ -688,6 +708,7 @@ request_free(struct request *req)
 	buf_free(&req->ignored);
 	buf_free(&req->replaced);
 	buf_free(&req->rawdata);
+	free(req->after);
 }
 
 /*

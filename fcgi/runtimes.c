@@ -121,15 +121,57 @@ runtimes_delete(struct request *req, struct txn *t)
 	return rc;
 }
 
-/* Appends one runtime to the list text. */
+/*
+ * A list is read and written in parts of LIST_PART runtimes, each part in
+ * a transaction of its own (the first inside the request's, after the
+ * authorisation): a worker holds one part at a time, however large the
+ * catalog.  Each part starts after the last name of the one before, in key
+ * order, so the answer stays sorted and names no runtime twice; a part
+ * that deadlocks is read again before anything of it was written.  The
+ * list is therefore exact per runtime, not one snapshot of the whole.
+ */
+#define LIST_PART	512
+
+/* Appends one runtime to the part; stops the scan when the part is full. */
 static int
 append_runtime(const struct runtime *r, void *arg)
 {
-	struct buf	*b = arg;
+	struct request	*req = arg;
 
-	if (b->data[b->len - 1] != '[')
-		buf_addc(b, ',');
-	runtime_write(b, r);
+	if (req->listed++ > 0)
+		buf_addc(&req->rawdata, ',');
+	runtime_write(&req->rawdata, r);
+	if (++req->part < LIST_PART)
+		return 0;
+	free(req->after);
+	req->after = xstrdup(r->name);
+	return 1;
+}
+
+/* The next part of a list, after req->after; see LIST_PART. */
+static int
+list_part(struct request *req, struct txn *t)
+{
+	char	*after = req->after;
+
+	req->rawdata.len = 0;
+	req->rawdata.data[0] = '\0';
+	req->listed = req->listed_done;
+	req->part = 0;
+	req->after = NULL;
+	req->more = NULL;
+	if (req->listed_done == 0)
+		buf_adds(&req->rawdata, "{\"runtimes\":[");
+	if (runtime_list_after(t, after, append_runtime, req) == -1) {
+		free(req->after);
+		req->after = after;	/* read this part again */
+		return -1;
+	}
+	free(after);
+	if (req->part == LIST_PART)
+		req->more = list_part;
+	else
+		buf_adds(&req->rawdata, "]}");
 	return 0;
 }
 
@@ -148,10 +190,11 @@ runtimes_list(struct request *req, struct txn *t)
 		buf_free(&msg);
 		return rc;
 	}
-	buf_adds(&req->rawdata, "{\"runtimes\":[");
-	if (runtime_list(t, append_runtime, &req->rawdata) == -1)
+	free(req->after);
+	req->after = NULL;
+	req->listed_done = 0;
+	if (list_part(req, t) == -1)
 		return -1;
-	buf_adds(&req->rawdata, "]}");
 	set_rawdata(req);
 	return 0;
 }

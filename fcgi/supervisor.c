@@ -41,6 +41,7 @@
 static struct config	*cfg;
 static pid_t		*kids;		/* [0] housekeeper, [1..workers] */
 static struct slot	*slots;		/* shared with the children */
+struct shared		*shared;	/* likewise (fcgi.h) */
 static int		 nkids;
 static int		 listen_fd = -1;
 static int		 lock_fd = -1;
@@ -257,11 +258,11 @@ spawn(int i, bool standby)
 	close(lock_fd);
 	if (i == 0) {
 		close(listen_fd);
-		housekeeper_run(cfg);
+		housekeeper_run(cfg, shared);
 	}
 	if (standby)
 		worker_standby(cfg, listen_fd);
-	worker_run(cfg, listen_fd, &slots[i]);
+	worker_run(cfg, listen_fd, &slots[i], shared);
 	_exit(0);
 }
 

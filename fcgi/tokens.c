@@ -483,7 +483,7 @@ tokens_lookup_accessor(struct request *req, struct txn *t)
 
 	if ((rc = by_accessor(req, t, hash, &rec)) != 0)
 		return rc;
-	if ((rc = token_live(t, &rec)) == 0)
+	if ((rc = token_live(t, &rec, NULL)) == 0)
 		set_data(req, lookup_data("", &rec));
 	else if (rc == 1)
 		rc = respond_error(req, 403, "bad token");
@@ -501,7 +501,7 @@ tokens_renew_accessor(struct request *req, struct txn *t)
 
 	if ((rc = by_accessor(req, t, hash, &rec)) != 0)
 		return rc;
-	if ((rc = token_live(t, &rec)) == 0)
+	if ((rc = token_live(t, &rec, NULL)) == 0)
 		rc = renew(req, t, hash, &rec, "", req->vals[A_INCREMENT].i);
 	else if (rc == 1)
 		rc = respond_error(req, 400, "token not found");
@@ -530,7 +530,7 @@ tokens_revoke_accessor(struct request *req, struct txn *t)
 	}
 	if (rc == -1)
 		return -1;
-	if ((rc = token_live(t, &rec)) == 0)
+	if ((rc = token_live(t, &rec, NULL)) == 0)
 		rc = token_revoke(t, hash) == -1 ? -1 : 0;
 	else if (rc == 1)
 		rc = respond_error(req, 400, "token not found");
@@ -551,7 +551,7 @@ accessor_one(const unsigned char *hash, const struct token_rec *rec,
 	struct accessor_list	*al = arg;
 	int			 rc;
 
-	if ((rc = token_live(al->t, rec)) == -1)
+	if ((rc = token_live(al->t, rec, NULL)) == -1)
 		return -1;
 	if (rc == 0 && rec->accessor[0] != '\0') {
 		al->list = xrealloc(al->list, (al->n + 1) * sizeof *al->list);

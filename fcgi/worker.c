@@ -84,7 +84,8 @@ now_ms(void)
 }
 
 void
-worker_run(const struct config *cfg, int fd, struct slot *slot)
+worker_run(const struct config *cfg, int fd, struct slot *slot,
+    struct shared *sh)
 {
 	FCGX_Request	 fx;
 	struct store	*st;
@@ -96,6 +97,7 @@ worker_run(const struct config *cfg, int fd, struct slot *slot)
 	catch_signals(&mask);
 	if ((st = store_open(cfg->dbhome, 0)) == NULL)
 		_exit(EXIT_RECOVER);
+	store_share_auth_changes(st, &sh->auth_changes);
 	if (FCGX_Init() != 0)
 		fatal("FCGX_Init failed");
 	if (FCGX_InitRequest(&fx, fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0)
@@ -170,7 +172,7 @@ purge_txn(struct txn *t, void *arg)
 }
 
 void
-housekeeper_run(const struct config *cfg)
+housekeeper_run(const struct config *cfg, struct shared *sh)
 {
 	struct store	*st;
 	struct timespec	 ts = { CHECKPOINT_SECONDS, 0 };
@@ -184,6 +186,7 @@ housekeeper_run(const struct config *cfg)
 	sigaddset(&mask, SIGHUP);
 	if ((st = store_open(cfg->dbhome, 0)) == NULL)
 		_exit(EXIT_RECOVER);
+	store_share_auth_changes(st, &sh->auth_changes);
 	while ((sig = sigtimedwait(&mask, NULL, &ts)) != SIGTERM &&
 	    sig != SIGINT) {
 		size_t purged = 0;

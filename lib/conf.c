@@ -45,8 +45,9 @@ const struct setting settings[SET_COUNT] = {
 	[SET_LOG_FILE] = { "log_file", "CATALOGD_LOG_FILE", SETTING_PATH, "",
 	    0, 0,
 	    "Log file, reopened on SIGHUP; empty: standard error." },
-	[SET_WORKERS] = { "workers", "CATALOGD_WORKERS", SETTING_INT, "4", 1,
-	    256, "Worker processes accepting on the socket." },
+	[SET_WORKERS] = { "workers", "CATALOGD_WORKERS", SETTING_INT, "16", 1,
+	    256, "Worker processes accepting on the socket: enough concurrent "
+	    "commits to share log flushes (16 measured best on 2 CPUs)." },
 	[SET_BODY_LIMIT] = { "body_limit", "CATALOGD_BODY_LIMIT",
 	    SETTING_INT, "1048576", 1, 256L * 1048576,
 	    "Largest request body in bytes; larger ones get 413." },

@@ -129,6 +129,10 @@ go_printable(const char *s)
 	size_t			 n;
 
 	while (*p != '\0') {
+		if (*p >= 0x20 && *p < 0x7f) {	/* printable ASCII: most paths */
+			p++;
+			continue;
+		}
 		if ((n = utf8_decode(p, &r)) == 0) {
 			p++;
 			continue;

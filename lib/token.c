@@ -8,6 +8,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 #include <openssl/core_names.h>
@@ -120,10 +121,25 @@ void
 uuid_v4(char out[37])
 {
 	static const char hx[] = "0123456789abcdef";
+	static unsigned char pool[4096];
+	static size_t	 left;
+	static pid_t	 owner;
 	unsigned char	 b[16];
 	size_t		 i, k = 0;
 
-	random_bytes(b, sizeof b);
+	/*
+	 * Request ids are drawn from a pool refilled 4 KiB at a time (one
+	 * RAND_bytes call was a tenth of a read); a forked child refills
+	 * its own, so no two processes hand out the same ids.
+	 */
+	if (left < sizeof b || owner != getpid()) {
+		random_bytes(pool, sizeof pool);
+		left = sizeof pool;
+		owner = getpid();
+	}
+	left -= sizeof b;
+	memcpy(b, pool + left, sizeof b);
+	explicit_bzero(pool + left, sizeof b);
 	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
 	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
 	for (i = 0; i < 16; i++) {

@@ -545,6 +545,72 @@ test_policy_change_applies_to_next_request() {
 	done
 }
 
+# burst TOKEN PATH N: N GETs of PATH with TOKEN, 8 at a time, so that
+# every worker serves some; prints the status codes, sorted and counted.
+burst() {
+	local tok=$1 path=$2 n=$3
+	seq 1 "$n" | xargs -P 8 -I{} curl -s -o /dev/null -w '%{http_code}\n' \
+	    --max-time 10 -H "X-Vault-Token: $tok" "$BASE/$path" |
+	    sort | uniq -c | awk '{print $2 "x" $1}' | tr '\n' ' ' | sed 's/ $//'
+}
+
+# Workers keep the last token and its ACL between requests (issue #13);
+# with every worker warm, each kind of change still applies to the very
+# next request in all of them.
+test_kept_authentication_follows_every_change() {
+	local tok child create='path "auth/token/create" { capabilities = ["update"] }'
+	policy warm "$create"'
+path "sys/plugins/runtimes/catalog/container/*" { capabilities = ["read", "sudo"] }'
+	token_for warm
+	tok=$NEW_TOKEN
+	assertEquals "warm: every worker reads" "200x40" "$(burst "$tok" "$IT/foo" 40)"
+	policy warm "$create"'
+path "sys/plugins/runtimes/catalog/container/*" { capabilities = ["update", "sudo"] }'
+	assertEquals "policy changed: every worker refuses" "403x40" \
+	    "$(burst "$tok" "$IT/foo" 40)"
+	policy warm "$create"'
+path "sys/plugins/runtimes/catalog/container/*" { capabilities = ["read", "sudo"] }'
+	assertEquals "policy changed back" "200x40" "$(burst "$tok" "$IT/foo" 40)"
+	as "$ROOT_TOKEN" DELETE "$POL/warm"
+	expect 204 ""
+	assertEquals "policy deleted: every worker refuses" "403x40" \
+	    "$(burst "$tok" "$IT/foo" 40)"
+	policy warm "$create"'
+path "sys/plugins/runtimes/catalog/container/*" { capabilities = ["read", "sudo"] }'
+	assertEquals "policy back" "200x40" "$(burst "$tok" "$IT/foo" 40)"
+	# A child, kept warm too; revoking its parent ends both everywhere.
+	mint '{"policies":["warm"]}' "$tok"
+	child=$NEW_TOKEN
+	assertEquals "child warm" "200x40" "$(burst "$child" "$IT/foo" 40)"
+	as "$ROOT_TOKEN" POST auth/token/revoke --data "{\"token\":\"$tok\"}"
+	expect 204 ""
+	assertEquals "parent revoked: the parent nowhere" "403x40" \
+	    "$(burst "$tok" "$IT/foo" 40)"
+	assertEquals "parent revoked: the child nowhere" "403x40" \
+	    "$(burst "$child" "$IT/foo" 40)"
+	# Use limits are counted exactly, warm or not.
+	mint '{"policies":["warm"],"num_uses":5}'
+	assertEquals "5 uses: 5 answers, then refusals" "200x5 403x35" \
+	    "$(burst "$NEW_TOKEN" "$IT/foo" 40)"
+	# A short TTL renewed while warm: still accepted after the old expiry.
+	mint '{"policies":["warm"],"ttl":"3s"}'
+	tok=$NEW_TOKEN
+	assertEquals "short ttl warm" "200x24" "$(burst "$tok" "$IT/foo" 24)"
+	as "$tok" POST auth/token/renew-self --data '{"increment":"60s"}'
+	assertEquals "renewed ($BODY)" 200 "$STATUS"
+	sleep 3.2
+	assertEquals "renewed: alive past the old expiry" "200x24" \
+	    "$(burst "$tok" "$IT/foo" 24)"
+	# And one that simply expires while kept (TTLs count whole seconds).
+	mint '{"policies":["warm"],"ttl":"3s"}'
+	tok=$NEW_TOKEN
+	assertEquals "3s ttl warm" "200x16" "$(burst "$tok" "$IT/foo" 16)"
+	sleep 3.2
+	assertEquals "expired while kept: refused everywhere" "403x24" \
+	    "$(burst "$tok" "$IT/foo" 24)"
+	as "$ROOT_TOKEN" DELETE "$POL/warm"
+}
+
 # ------------------------------------------------------- token store
 
 test_token_create_auth_block() {

@@ -1035,6 +1035,50 @@ test_list_names_with_dots_and_dashes() {
 	expect_ok "{\"runtimes\":[$obj]}"
 }
 
+# A list larger than a worker holds at once (it reads 512 runtimes per
+# transaction) is one JSON answer, sorted bytewise, with every runtime once;
+# runtimes written while it is read never tear it, and those that stay
+# throughout are all in it.
+test_list_in_parts() {
+	local n=1300 got want names churn i head tail
+	seq -f '%04g' 1 "$n" | xargs -P 8 -I{} curl -s -o /dev/null \
+	    --max-time 10 -X PUT -H "X-Vault-Token: $ROOT_TOKEN" \
+	    --data '{"cpu_nanos":1{}}' "$BASE/$RT/container/p{}"
+	call GET "$RT?list=true"
+	assertEquals "status" 200 "$STATUS"
+	names=$(jq -r '.data.runtimes[].name' "$RAW")
+	want=$(seq -f 'p%04g' 1 "$n")
+	assertEquals "every runtime once, in order" "$want" "$names"
+	got=$(jq -r '.data.runtimes[] | select(.cpu_nanos != ((.name[1:] | tonumber) + 10000)) | .name' "$RAW")
+	assertEquals "every record whole" "" "$got"
+	head='{"request_id":"ID","lease_id":"","renewable":false,"lease_duration":0,"data":{"runtimes":[{'
+	tail='}]},"wrap_info":null,"warnings":null,"auth":null,"mount_type":"system"}'
+	assertEquals "the envelope" "$head" "$(strip_id <"$RAW" | head -c ${#head})"
+	assertEquals "the envelope's end, and Go's newline" "$tail"$'\n.' \
+	    "$(tail -c $((${#tail} + 1)) "$RAW"; echo .)"
+	# Writers of other names while lists are read: each list is sorted,
+	# has no duplicate, and holds every p-name.
+	( for i in $(seq 1 150); do
+		curl -s -o /dev/null --max-time 10 -X PUT \
+		    -H "X-Vault-Token: $ROOT_TOKEN" --data '{}' \
+		    "$BASE/$RT/container/q$((i % 40))"
+		curl -s -o /dev/null --max-time 10 -X DELETE \
+		    -H "X-Vault-Token: $ROOT_TOKEN" \
+		    "$BASE/$RT/container/q$(((i + 20) % 40))"
+	  done ) &
+	churn=$!
+	for i in 1 2 3 4 5; do
+		call GET "$RT?list=true"
+		assertEquals "list $i under writes: status" 200 "$STATUS"
+		names=$(jq -r '.data.runtimes[].name' "$RAW")
+		assertEquals "list $i: sorted, no duplicate" \
+		    "$(echo "$names" | LC_ALL=C sort -u)" "$names"
+		assertEquals "list $i: every p-name" "$want" \
+		    "$(echo "$names" | grep '^p')"
+	done
+	wait "$churn"
+}
+
 test_list_type_filter() {
 	local obj v
 	jput t '{"cpu_nanos":1}'

@@ -28,7 +28,7 @@ test_contention() {
 	local log=$TMPROOT/hot.log out=$TMPROOT/hot.out sup name f rc
 	local sent acked s503 s5xx s4xx tmo p99 maxms final found deaths pct
 
-	server_start CATALOGD_WORKERS=4 || { fail "start"; return; }
+	server_start || { fail "start"; return; }
 	sup=$(supervisor_pid)
 	"$HAMMER" -p "$PORT" -t "$ROOT_TOKEN" -c "$WRITERS" -s "$SECS" \
 	    -k "${NAMES// /,}" -l "$log" >"$out"

@@ -128,7 +128,7 @@ test_kill_storm() {
 	local kills=0 missed=0 tick=0 i sent acked maxms pct settle last
 	local -A gens=()
 
-	server_start CATALOGD_WORKERS=4 || { fail "start"; return; }
+	server_start || { fail "start"; return; }
 	put_runtime storm-known '{"oci_runtime":"runc","cpu_nanos":5}'
 	sup=$(supervisor_pid)
 	front=$(front_pid)
@@ -220,7 +220,7 @@ test_whole_tree_kill() {
 
 	for round in $(seq 0 "$TREE_ROUNDS"); do
 		t0=$(now_ms)
-		server_start CATALOGD_WORKERS=4 || { fail "start $round"; return; }
+		server_start || { fail "start $round"; return; }
 		first_put "first-$round" || fail "no 204 after start $round"
 		ms=$(($(now_ms) - t0))
 		if [ "$round" -gt 0 ]; then

@@ -20,9 +20,9 @@ struct good {
 };
 
 static const struct good goods[] = {
-	{ "empty file: default", "", SET_WORKERS, "4" },
+	{ "empty file: default", "", SET_WORKERS, "16" },
 	{ "comments only", "# workers = 9\n// x\n/* y\n z */\n", SET_WORKERS,
-	    "4" },
+	    "16" },
 	{ "number", "workers = 16\n", SET_WORKERS, "16" },
 	{ "number at the lower bound", "workers = 1", SET_WORKERS, "1" },
 	{ "number at the upper bound", "workers = 256", SET_WORKERS, "256" },
