@@ -56,6 +56,7 @@ function label_variant(v) {
 	if (v == "etcd") return "(d) etcd get"
 	if (v == "etcd-put") return "(d) etcd put"
 	if (v == "etcd-mix") return "(d) etcd mix"
+	if (v ~ /^audit/) return "catalogd + audit file"
 	return "catalogd"
 }
 
@@ -132,7 +133,8 @@ END {
 	nr = split("get catalogd trivial|get catalogd static|get catalogd etcd|" \
 	    "put1 catalogd-put etcd-put|put8 catalogd-put etcd-put|" \
 	    "put32 catalogd-put fsync|put32 catalogd-put etcd-put|" \
-	    "mix catalogd-mix etcd-mix", rl, "|")
+	    "mix catalogd-mix etcd-mix|get audit catalogd|" \
+	    "put32 audit-put catalogd-put", rl, "|")
 	for (i = 1; i <= nr; i++) {
 		split(rl[i], k, " ")
 		if (ratio(k[1], k[2], k[3])) {
@@ -192,6 +194,12 @@ END {
 		check(sprintf("no growth over %d requests (RssAnon)",
 		    ENVIRON["GROWTH_REQUESTS"]), ENVIRON["GROWTH_OK"] == "met",
 		    ENVIRON["GROWTH_LINE"])
+	ag = rmed["get", "catalogd"]
+	check("audit: GET >= 0.85 x without", ag >= 0.85,
+	    sprintf("%.2f x (%+.0f%%)", ag, (ag / 0.85 - 1) * 100))
+	ap = rmed["put32", "catalogd-put"]
+	check("audit: durable PUT c=32 >= 0.85 x without", ap >= 0.85,
+	    sprintf("%.2f x (%+.0f%%)", ap, (ap / 0.85 - 1) * 100))
 	check("no errors (non-2xx, socket errors)", allerrs == 0,
 	    sprintf("%d", allerrs))
 
