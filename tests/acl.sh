@@ -69,20 +69,6 @@ call() {
 	api "$@"
 }
 
-# as TOKEN METHOD PATH [curl args...]: one request with that token ("" =
-# none); TOKEN is dynamically scoped, so api sees the local one.
-as() {
-	local TOKEN=$1
-	shift
-	call "$@"
-}
-
-# envelope DATA [MOUNT_TYPE]: the success body as strip_id leaves it.
-envelope() {
-	printf '{"request_id":"ID","lease_id":"","renewable":false,"lease_duration":0,"data":%s,"wrap_info":null,"warnings":null,"auth":null,"mount_type":"%s"}' \
-	    "$1" "${2:-system}"
-}
-
 # rt NAME CPU: a runtime as the server encodes it.
 rt() {
 	printf '{"cgroup_parent":"","cpu_nanos":%s,"memory_bytes":0,"name":"%s","oci_runtime":"","rootless":false,"type":"container"}' \
@@ -780,7 +766,7 @@ test_token_lookup_self_fields() {
 	want=$(jq -cn --arg id "$NEW_TOKEN" '{accessor:"ACCESSOR",creation_time:"CT",creation_ttl:7200,display_name:"token-my-app-v2",entity_id:"",expire_time:"ET",explicit_max_ttl:0,id:$id,issue_time:"IT",meta:null,num_uses:0,orphan:false,path:"auth/token/create",policies:["default","foo"],renewable:true,ttl:"TTL",type:"service"}' |
 	    sed -e 's/"CT"/CT/' -e 's/"TTL"/TTL/')
 	assertEquals "$LAST: status ($BODY)" 200 "$STATUS"
-	assertEquals "$LAST: body" "$(envelope "$want" token)"$'\n.' \
+	assertEquals "$LAST: body" "$(envelope "$want" null token)"$'\n.' \
 	    "$(lookup_shape; echo .)"
 	assertEquals "$LAST: accessor" "$NEW_ACCESSOR" "$(jq -r .data.accessor "$RAW")"
 	check_lookup_times
@@ -800,7 +786,7 @@ test_token_lookup_self_fields() {
 	want=$(jq -cn --arg id "$NEW_TOKEN" '{accessor:"ACCESSOR",creation_time:"CT",creation_ttl:0,display_name:"token-break-glass",entity_id:"",expire_time:null,explicit_max_ttl:0,id:$id,issue_time:"IT",meta:null,num_uses:0,orphan:false,path:"auth/token/create",policies:["root"],renewable:false,ttl:0,type:"service"}' |
 	    sed -e 's/"CT"/CT/')
 	assertEquals "$LAST: status ($BODY)" 200 "$STATUS"
-	assertEquals "$LAST: body" "$(envelope "$want" token)"$'\n.' \
+	assertEquals "$LAST: body" "$(envelope "$want" null token)"$'\n.' \
 	    "$(strip_id <"$RAW" | sed \
 	    -e 's/"accessor":"[0-9A-Za-z]\{24\}",/"accessor":"ACCESSOR",/' \
 	    -e 's/"creation_time":[0-9]\{1,\},/"creation_time":CT,/' \
@@ -816,7 +802,7 @@ test_token_lookup_self_of_root() {
 	assertEquals "$LAST: status ($BODY)" 200 "$STATUS"
 	want=$(jq -cn --arg id "$ROOT_TOKEN" '{accessor:"ACCESSOR",creation_time:"CT",creation_ttl:0,display_name:"root",entity_id:"",expire_time:null,explicit_max_ttl:0,id:$id,meta:null,num_uses:0,orphan:true,path:"auth/token/root",policies:["root"],ttl:0,type:"service"}' |
 	    sed -e 's/"CT"/CT/')
-	assertEquals "$LAST: body" "$(envelope "$want" token)"$'\n.' \
+	assertEquals "$LAST: body" "$(envelope "$want" null token)"$'\n.' \
 	    "$(strip_id <"$RAW" | sed \
 	    -e 's/"accessor":"[0-9A-Za-z]\{24\}",/"accessor":"ACCESSOR",/' \
 	    -e 's/"creation_time":[0-9]\{1,\},/"creation_time":CT,/'; echo .)"
@@ -835,13 +821,13 @@ test_token_lookup_other() {
 	    sed -e 's/"CT"/CT/' -e 's/"TTL"/TTL/')
 	call POST auth/token/lookup --data "{\"token\":\"$t\"}"
 	assertEquals "$LAST: status ($BODY)" 200 "$STATUS"
-	assertEquals "$LAST: body" "$(envelope "$want" token)"$'\n.' \
+	assertEquals "$LAST: body" "$(envelope "$want" null token)"$'\n.' \
 	    "$(lookup_shape; echo .)"
 	assertEquals "$LAST: accessor" "$acc" "$(jq -r .data.accessor "$RAW")"
 	check_lookup_times
 	call GET "auth/token/lookup?token=$t"
 	assertEquals "$LAST: status ($BODY)" 200 "$STATUS"
-	assertEquals "$LAST: body" "$(envelope "$want" token)"$'\n.' \
+	assertEquals "$LAST: body" "$(envelope "$want" null token)"$'\n.' \
 	    "$(lookup_shape; echo .)"
 	# Unknown or malformed tokens.
 	for b in '{"token":"nope"}' '{"token":"hvs.AAAAAAAAAAAAAAAAAAAAAAAA"}' \
@@ -861,7 +847,7 @@ test_token_lookup_other() {
 	WHO=looker
 	as "$NEW_TOKEN" POST auth/token/lookup --data "{\"token\":\"$t\"}"
 	assertEquals "$LAST: status ($BODY)" 200 "$STATUS"
-	assertEquals "$LAST: body" "$(envelope "$want" token)"$'\n.' \
+	assertEquals "$LAST: body" "$(envelope "$want" null token)"$'\n.' \
 	    "$(lookup_shape; echo .)"
 	as "$NEW_TOKEN" GET "auth/token/lookup?token=$t"
 	outcome multi

@@ -62,13 +62,6 @@ int_syntax() { echo "cannot parse '' as int: strconv.ParseInt: parsing \"$1\": i
 int_range() { echo "cannot parse '' as int: strconv.ParseInt: parsing \"$1\": value out of range"; }
 bool_syntax() { echo "cannot parse '' as bool: strconv.ParseBool: parsing \"$1\": invalid syntax"; }
 
-# envelope DATA [WARNINGS]: the success body with request_id as strip_id
-# leaves it.
-envelope() {
-	printf '{"request_id":"ID","lease_id":"","renewable":false,"lease_duration":0,"data":%s,"wrap_info":null,"warnings":%s,"auth":null,"mount_type":"system"}' \
-	    "$1" "${2:-null}"
-}
-
 # warn TEXT [NAMES]: a warnings array with one warning.
 warn() { printf '["%s: [%s]"]' "$1" "$2"; }
 

@@ -202,6 +202,22 @@ put_runtime() {
 	assertEquals "PUT $1: $BODY" 204 "$STATUS"
 }
 
+# envelope DATA [WARNINGS [MOUNT_TYPE]]: a success body as strip_id
+# leaves it (warnings null and mount type "system" unless given).
+envelope() {
+	printf '{"request_id":"ID","lease_id":"","renewable":false,"lease_duration":0,"data":%s,"wrap_info":null,"warnings":%s,"auth":null,"mount_type":"%s"}' \
+	    "$1" "${2:-null}" "${3:-system}"
+}
+
+# as TOKEN METHOD PATH [curl args...]: one request with that token ("" =
+# none) through the suite's own call; TOKEN is dynamically scoped, so api
+# sees the local one.
+as() {
+	local TOKEN=$1
+	shift
+	call "$@"
+}
+
 # expect_ok ARGS...: a 200 answer whose body, request_id aside, is the
 # suite's own "envelope ARGS..." byte for byte, and whose request_id is a
 # v4 uuid.

@@ -65,12 +65,6 @@ reg_err() {
 	expect 400 "$(errjson "$4")"
 }
 
-# envelope DATA [WARNINGS]: the success body as strip_id leaves it.
-envelope() {
-	printf '{"request_id":"ID","lease_id":"","renewable":false,"lease_duration":0,"data":%s,"wrap_info":null,"warnings":%s,"auth":null,"mount_type":"system"}' \
-	    "$1" "${2:-null}"
-}
-
 # pdata NAME COMMAND ARGS SHA VERSION [OCI_IMAGE [RUNTIME]]: the data of a
 # plugin read as Vault builds it (ARGS is a JSON array; oci_image and
 # runtime only when non-empty; keys sorted).
