@@ -212,11 +212,20 @@ struct writer {
 static void
 key(struct writer *w, const char *k)
 {
-	if (!w->first)
-		buf_addc(w->b, ',');
+	/* Every key written here is one of Vault's: no escaping needed. */
+	buf_adds(w->b, w->first ? "\"" : ",\"");
 	w->first = false;
-	go_string(w->b, k, strlen(k));
-	buf_addc(w->b, ':');
+	buf_adds(w->b, k);
+	buf_add(w->b, "\":", 2);
+}
+
+/* A hash as a JSON string: hex needs no escaping. */
+static void
+hashed(struct buf *b, const char h[AUDIT_HMAC_LEN + 1])
+{
+	buf_addc(b, '"');
+	buf_add(b, h, AUDIT_HMAC_LEN);
+	buf_addc(b, '"');
 }
 
 static void
@@ -256,7 +265,8 @@ secret(struct writer *w, const char *k, const char *v, bool hash)
 		return;
 	}
 	audit_hmac(w->mac, v, strlen(v), h);
-	str(w, k, h);
+	key(w, k);
+	hashed(w->b, h);
 }
 
 static void
@@ -303,7 +313,7 @@ value(struct writer *w, const json_t *j)
 		s = json_text(j);
 		if (!w->o->log_raw) {
 			audit_hmac(w->mac, s, strlen(s), h);
-			go_string(w->b, h, AUDIT_HMAC_LEN);
+			hashed(w->b, h);
 		} else if (json_is_number_text(j))
 			buf_adds(w->b, s);
 		else
