@@ -32,6 +32,7 @@ struct config {
 	size_t		 body_limit;	/* body_limit, bytes */
 	long		 max_requests;	/* max_requests per worker */
 	int		 request_timeout; /* request_timeout, seconds */
+	bool		 unauth_metrics; /* unauthenticated_metrics_access */
 };
 
 /*
