@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -138,16 +139,25 @@ family(struct out *o, const char *name, enum kind k, const char *help)
 		    name, kind_name[k]);
 }
 
-/* A sample value: integers exactly, other numbers with 9 digits. */
+/*
+ * A sample value: integers exactly, other numbers in 15 digits, or 17
+ * when 15 do not read back as the same double.
+ */
 static void
 number(struct buf *b, double v)
 {
+	char	 s[40];
+
 	if (v != v)
 		buf_adds(b, "NaN");
 	else if (v >= -9e15 && v <= 9e15 && v == (double)(int64_t)v)
 		buf_printf(b, "%lld", (long long)v);
-	else
-		buf_printf(b, "%.9g", v);
+	else {
+		snprintf(s, sizeof s, "%.15g", v);
+		if (strtod(s, NULL) != v)
+			snprintf(s, sizeof s, "%.17g", v);
+		buf_adds(b, s);
+	}
 }
 
 /* A label value with \\, \" and \n escaped. */
