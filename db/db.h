@@ -42,6 +42,9 @@ int	audit_list(struct txn *, struct audit_rec **, size_t *);
 
 #endif
 
+/* stats.c: what a metrics scrape reads from the environment. */
+int		 store_metrics(struct txn *, struct metrics_now *);
+
 /* txn.c: every transaction goes through txn_run. */
 typedef int	(*txn_fn)(struct txn *, void *);
 int		 txn_run(struct store *, txn_fn, void *);

@@ -27,6 +27,7 @@ struct txn {
 	DB_TXN		*tid;
 	int		 err;	/* the Berkeley DB error that ended the attempt */
 	bool		 auth_changed;	/* wrote a token or a policy */
+	bool		 wrote;		/* wrote anything */
 };
 
 /* records.c: get/put/delete of values inside a transaction. */

@@ -62,12 +62,14 @@ rec_get_as(struct txn *t, DB *db, const void *key, size_t klen,
 
 /* Encodes a record and stores it. */
 /*
- * A write to the tokens or the policies: once the transaction commits,
+ * A write: its commit waits for a log flush (counted in txn_run).  A write
+ * to the tokens or the policies: once the transaction commits,
  * every process's cached authentication is stale (see txn_run).
  */
 static void
 note_write(struct txn *t, DB *db)
 {
+	t->wrote = true;
 	if (db == t->store->tokens || db == t->store->policies)
 		t->auth_changed = true;
 }

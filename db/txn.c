@@ -5,7 +5,8 @@
  * aborted on every path that does not commit, and nothing touches it after
  * commit or abort.  Durability: the log is flushed before txn_run returns
  * 0 (never DB_TXN_NOSYNC, which loses acknowledged writes on a crash).  txn_status is the one place that turns a storage error
- * into an HTTP status.
+ * into an HTTP status.  Commits, aborts and deadlock retries are counted
+ * here (lib/metrics.c).
  */
 #include "config.h"
 
@@ -124,6 +125,12 @@ txn_run(struct store *st, txn_fn fn, void *arg)
 			if (err == 0 && t.auth_changed && st->auth_changes)
 				__atomic_add_fetch(st->auth_changes, 1,
 				    __ATOMIC_SEQ_CST);
+			if (err == 0) {
+				metrics_add(M_TXN_COMMITS);
+				if (t.wrote)
+					metrics_add(M_TXN_WRITE_COMMITS);
+			} else
+				metrics_add(M_TXN_ABORTS);
 			if (err == 0 && (err = st->env->log_flush(st->env,
 			    NULL)) == 0)
 				return 0;
@@ -132,10 +139,12 @@ txn_run(struct store *st, txn_fn fn, void *arg)
 		}
 		if ((err = t.tid->abort(t.tid)) != 0)
 			log_err("abort: %s", db_strerror(err));
+		metrics_add(M_TXN_ABORTS);
 		if (rc > 0)
 			return rc;
 		if (t.err != DB_LOCK_DEADLOCK && t.err != DB_LOCK_NOTGRANTED)
 			return txn_status(t.err);
+		metrics_add(M_TXN_DEADLOCKS);
 		backoff(attempt);
 	}
 	log_warn("transaction still deadlocked after %d attempts", attempt);

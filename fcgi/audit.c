@@ -508,7 +508,8 @@ audit_request(const struct request *req, bool denied)
 	entry_of(req, &in);
 	if (denied)
 		in.error = "permission denied";
-	ok = audit_log(&in);
+	if (!(ok = audit_log(&in)))
+		metrics_add(M_AUDIT_REQUEST_FAILURES);
 	json_decref((json_t *)in.data);
 	return ok;
 }
@@ -538,7 +539,8 @@ audit_response(const struct request *req, int status, const char *error)
 		in.warnings = req->warnings;
 	} else if (status >= 400)
 		in.error = error;
-	ok = audit_log(&in);
+	if (!(ok = audit_log(&in)))
+		metrics_add(M_AUDIT_RESPONSE_FAILURES);
 	json_decref(raw);
 	json_decref((json_t *)in.data);
 	return ok;

@@ -32,6 +32,7 @@ struct config {
 	size_t		 body_limit;	/* body_limit, bytes */
 	long		 max_requests;	/* max_requests per worker */
 	int		 request_timeout; /* request_timeout, seconds */
+	bool		 unauth_metrics; /* unauthenticated_metrics_access */
 };
 
 /*
@@ -73,7 +74,8 @@ typedef int (*handler_fn)(struct request *, struct txn *);
  * operation (NULL: 405).  An unauthenticated route is one of Vault's raw
  * sys/ handlers: no token is looked at, the answer is the handler's JSON
  * without the envelope (set_raw), and a missing operation is a bare 405.
- * An injecting route also copies its data keys to the top level of the
+ * An unauth_metrics route is unauthenticated too when the setting
+ * unauthenticated_metrics_access is true.  An injecting route also copies its data keys to the top level of the
  * envelope, as Vault does for its older sys/ paths (sys/policy,
  * sys/capabilities*), whose clients read them from there.
  */
@@ -84,6 +86,7 @@ struct route {
 	bool			 sudo;
 	bool			 unauth;
 	bool			 inject;
+	bool			 unauth_metrics; /* unauth if the setting says */
 	const char		*mount_type;
 	const struct field	*fields;	/* ends with a NULL name */
 	handler_fn		 handlers[OP_COUNT];
@@ -123,6 +126,8 @@ struct request {
 	json_t			*warnings;	/* the handler's, before ours */
 	json_t			*raw;		/* a whole answer without envelope */
 	struct buf		 rawdata;	/* data encoded by the handler */
+	const char		*ctype;		/* rawdata is the whole answer */
+	int			 sent;		/* the status written */
 	/* A large answer's next part, read in a transaction of its own. */
 	int			(*more)(struct request *, struct txn *);
 	char			*after;		/* where the next part starts */
@@ -169,6 +174,12 @@ void	 warn(struct request *, const char *, ...)
 
 /* route.c */
 const struct route *route_find(const char *, char **, char **);
+size_t	 route_number(const struct route *);
+size_t	 route_patterns(const char **, size_t);
+
+/* metrics.c */
+int	 metrics_read(struct request *, struct txn *);
+extern const struct field metrics_fields[];
 
 /* auth.c */
 int	 auth_check(struct request *, struct txn *);

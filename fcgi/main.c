@@ -137,6 +137,7 @@ configure(const struct conf *c, struct config *cfg)
 	cfg->body_limit = (size_t)conf_long(c, SET_BODY_LIMIT);
 	cfg->max_requests = conf_long(c, SET_MAX_REQUESTS);
 	cfg->request_timeout = (int)conf_long(c, SET_REQUEST_TIMEOUT);
+	cfg->unauth_metrics = conf_bool(c, SET_UNAUTH_METRICS);
 }
 
 int

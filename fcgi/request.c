@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "fcgi/fcgi.h"
 
@@ -36,19 +37,30 @@ reason(int status)
 	}
 }
 
-/* Writes the status, the fixed headers and the body; nothing else. */
+/*
+ * Writes the status, the fixed headers and the body; nothing else.  Every
+ * answer passes here, so this is where its status is noted for metrics.
+ */
 static void
-respond_raw(struct request *req, int status, const char *body, size_t len)
+respond_typed(struct request *req, int status, const char *ctype,
+    const char *body, size_t len)
 {
 	char	 head[256];
 	int	 n;
 
+	req->sent = status;
 	n = snprintf(head, sizeof head, "Status: %d %s\r\n"
-	    "Content-Type: application/json\r\n"
-	    "Cache-Control: no-store\r\n\r\n", status, reason(status));
+	    "Content-Type: %s\r\n"
+	    "Cache-Control: no-store\r\n\r\n", status, reason(status), ctype);
 	FCGX_PutStr(head, n, req->fx->out);
 	if (len > 0)
 		FCGX_PutStr(body, (int)len, req->fx->out);
+}
+
+static void
+respond_raw(struct request *req, int status, const char *body, size_t len)
+{
+	respond_typed(req, status, "application/json", body, len);
 }
 
 /* Writes a JSON answer (value borrowed) with Go's trailing newline. */
@@ -677,10 +689,15 @@ request_txn(struct txn *t, void *arg)
 	json_decref(req->raw);
 	req->out = req->auth = req->warnings = req->raw = NULL;
 	req->rawdata.len = 0;
+	req->ctype = NULL;
 	req->status = 0;
 	req->use_spent = false;
-	/* Vault's raw sys/ handlers look at no token and are not audited. */
-	if (req->route != NULL && req->route->unauth)
+	/*
+	 * Vault's raw sys/ handlers look at no token and are not audited;
+	 * nor is sys/metrics when unauthenticated_metrics_access is set.
+	 */
+	if (req->route != NULL && (req->route->unauth ||
+	    (req->route->unauth_metrics && req->cfg->unauth_metrics)))
 		rc = req->route->handlers[req->op] == NULL ?
 		    respond_error(req, 405, "") : 0;
 	else if ((rc = auth_check(req, t)) == -1)
@@ -763,7 +780,10 @@ answer(struct request *req, int rc)
 		write_error(req, 500, "internal error");
 		return;
 	}
-	if (rc == 0 && status == 200 && req->raw != NULL)
+	if (rc == 0 && status == 200 && req->ctype != NULL)
+		respond_typed(req, 200, req->ctype, req->rawdata.data,
+		    req->rawdata.len);
+	else if (rc == 0 && status == 200 && req->raw != NULL)
 		respond_json(req, 200, req->raw);
 	else if (rc == 0 && status == 200)
 		write_envelope(req);
@@ -781,8 +801,10 @@ void
 request_handle(FCGX_Request *fx, struct store *st, const struct config *cfg)
 {
 	struct request	 req;
+	struct timespec	 t0, t1;
 	int		 rc;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(&req, 0, sizeof req);
 	req.fx = fx;
 	req.store = st;
@@ -801,6 +823,10 @@ request_handle(FCGX_Request *fx, struct store *st, const struct config *cfg)
 		rc = txn_run(st, request_txn, &req);
 		answer(&req, rc);
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	metrics_request(route_number(req.route), req.sent,
+	    (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000000 +
+	    (t1.tv_nsec - t0.tv_nsec) / 1000));
 	request_free(&req);
 }
 

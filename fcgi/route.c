@@ -39,6 +39,13 @@ static const struct route routes[] = {
 		.handlers = { [OP_READ] = sys_leader },
 	},
 	{
+		.pattern = "sys/metrics",
+		.unauth_metrics = true,
+		.mount_type = "system",
+		.fields = metrics_fields,
+		.handlers = { [OP_READ] = metrics_read },
+	},
+	{
 		.pattern = "sys/plugins/runtimes/catalog/container/{name}",
 		.type = "container",
 		.sudo = true,
@@ -326,4 +333,25 @@ route_find(const char *path, char **name, char **type)
 	}
 	*name = *type = NULL;
 	return NULL;
+}
+
+_Static_assert(sizeof routes / sizeof routes[0] < METRICS_ROUTES,
+    "METRICS_ROUTES counts every route");
+
+/* The route's number for metrics: its index + 1, or 0 for none. */
+size_t
+route_number(const struct route *r)
+{
+	return r == NULL ? 0 : (size_t)(r - routes) + 1;
+}
+
+/* Every route's pattern, in table order, into out; returns how many. */
+size_t
+route_patterns(const char **out, size_t max)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof routes / sizeof routes[0] && i < max; i++)
+		out[i] = routes[i].pattern;
+	return i;
 }

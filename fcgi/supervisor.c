@@ -10,7 +10,8 @@
  * checkpoints and removes old logs.  A watchdog kills a worker that stays
  * in one request longer than request_timeout (it may be holding locks
  * that every other request waits for), which starts the same recovery
- * cycle.  If recovery itself fails (a failing or full disk), standby
+ * cycle.  Restarts, recoveries and the children's pids go into the shared
+ * metrics page (lib/metrics.c).  If recovery itself fails (a failing or full disk), standby
  * workers answer 503 while it is retried every second.
  *
  * Signals: SIGTERM (or SIGINT) stops accepting, lets the requests in
@@ -40,6 +41,7 @@
 
 static struct config	*cfg;
 static pid_t		*kids;		/* [0] housekeeper, [1..workers] */
+static bool		*watchdogged;	/* killed by the watchdog */
 static struct slot	*slots;		/* shared with the children */
 struct shared		*shared;	/* likewise (fcgi.h) */
 static int		 nkids;
@@ -183,6 +185,26 @@ initialise(struct store *st)
 	return rc;
 }
 
+/*
+ * The metrics page, before the first recovery (which it counts) and
+ * before any fork: every process then adds to the same counters.
+ */
+static void
+metrics_share(void)
+{
+	struct timespec	 now;
+	struct metrics	*m;
+
+	m = mmap(NULL, sizeof *m, PROT_READ | PROT_WRITE, MAP_SHARED |
+	    MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED)
+		fatal("mmap: %s", strerror(errno));
+	clock_gettime(CLOCK_REALTIME, &now);
+	m->start_us = (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000;
+	m->supervisor = (int32_t)getpid();
+	metrics = m;
+}
+
 static int
 declare_txn(struct txn *t, void *arg)
 {
@@ -217,9 +239,20 @@ recover(bool first)
 		store_checkpoint(st);
 	store_close(st);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
+	metrics_recovery((uint64_t)((t1.tv_sec - t0.tv_sec) * 1000000 +
+	    (t1.tv_nsec - t0.tv_nsec) / 1000));
 	log_info("recovery finished in %.3f s", (double)(t1.tv_sec -
 	    t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	return rc;
+}
+
+/* Child slot i is PID (0: free); metrics sums the process series over it. */
+static void
+set_kid(int i, pid_t pid)
+{
+	kids[i] = pid;
+	watchdogged[i] = false;
+	__atomic_store_n(&metrics->pids[i], (int32_t)pid, __ATOMIC_RELAXED);
 }
 
 /*
@@ -237,11 +270,11 @@ spawn(int i, bool standby)
 	__atomic_store_n(&slots[i].ready, 0, __ATOMIC_RELAXED);
 	if ((pid = fork()) == -1) {
 		log_err("fork: %s", strerror(errno));
-		kids[i] = 0;
+		set_kid(i, 0);
 		return;
 	}
 	if (pid > 0) {
-		kids[i] = pid;
+		set_kid(i, pid);
 		return;
 	}
 	/* The child dies with the supervisor, and starts with clean signals. */
@@ -295,7 +328,7 @@ forget_ended(void)
 
 	while ((pid = waitpid(-1, NULL, WNOHANG)) > 0)
 		if ((i = slot_of(pid)) >= 0)
-			kids[i] = 0;
+			set_kid(i, 0);
 }
 
 static void
@@ -420,27 +453,35 @@ watchdog(void)
 		log_err("worker %ld has been in one request for %.1f s; "
 		    "killing it", (long)kids[i], (double)(now - since) / 1e3);
 		kill(kids[i], SIGKILL);
+		watchdogged[i] = true;
 		__atomic_store_n(&slots[i].busy, 0, __ATOMIC_RELAXED);
 	}
 }
 
-/* Handles every child that ended; returns true if the pool must restart. */
+/*
+ * Handles every child that ended; returns true if the pool must restart.
+ * Each one is counted by cause: recycled (it served max_requests and
+ * exited 0), killed by the watchdog, or crashed (any other end).
+ */
 static bool
 reap_children(void)
 {
 	pid_t	 pid;
 	int	 status, i;
-	bool	 restart = false;
+	bool	 restart = false, watched;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		if ((i = slot_of(pid)) < 0)
 			continue;
-		kids[i] = 0;
+		watched = watchdogged[i];
+		set_kid(i, 0);
 		if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+			metrics_add(M_RESTART_RECYCLE);
 			if (!restart)
 				spawn(i, false);
 			continue;
 		}
+		metrics_add(watched ? M_RESTART_WATCHDOG : M_RESTART_CRASH);
 		if (WIFSIGNALED(status))
 			log_err("child %ld was killed by signal %d",
 			    (long)pid, WTERMSIG(status));
@@ -477,6 +518,7 @@ supervise(struct config *c)
 	store_version_check();
 	lock_data_dir();
 	fault_init(cfg->data);
+	metrics_share();
 	if (recover(true) == -1)
 		fatal("cannot open the data in %s", cfg->data);
 	listen_fd = service_listen(cfg, &bound);
@@ -489,6 +531,7 @@ supervise(struct config *c)
 	sigprocmask(SIG_BLOCK, &sigs, NULL);
 	nkids = cfg->workers + 1;
 	kids = xcalloc((size_t)nkids, sizeof *kids);
+	watchdogged = xcalloc((size_t)nkids, sizeof *watchdogged);
 	slots = mmap(NULL, (size_t)nkids * sizeof *slots, PROT_READ |
 	    PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (slots == MAP_FAILED)

@@ -67,6 +67,11 @@ const struct setting settings[SET_COUNT] = {
 	    "A file audit device at sys/audit/file, made at start if there "
 	    "is none there (Vault's defaults: hashed, mode 0600); empty: "
 	    "only the devices enabled through the API." },
+	[SET_UNAUTH_METRICS] = { "unauthenticated_metrics_access",
+	    "CATALOGD_UNAUTHENTICATED_METRICS_ACCESS", SETTING_BOOL, "false",
+	    0, 0, "true: GET sys/metrics answers without a token (Vault's "
+	    "listener telemetry setting); false: it needs read on "
+	    "sys/metrics." },
 };
 
 void
@@ -97,6 +102,12 @@ conf_long(const struct conf *c, enum setting_id id)
 {
 	return strtol(conf_str(c, id), NULL, settings[id].kind ==
 	    SETTING_MODE ? 8 : 10);
+}
+
+bool
+conf_bool(const struct conf *c, enum setting_id id)
+{
+	return strcmp(conf_str(c, id), "true") == 0;
 }
 
 bool
@@ -146,6 +157,13 @@ conf_set(struct conf *c, enum setting_id id, const char *text,
 		    -1 || v > s->max) {
 			buf_printf(why, "%s must be an octal mode from \"0000\" "
 			    "to \"0777\", not \"%s\"", who, text);
+			return -1;
+		}
+		break;
+	case SETTING_BOOL:
+		if (strcmp(text, "true") != 0 && strcmp(text, "false") != 0) {
+			buf_printf(why, "%s must be true or false, not \"%s\"",
+			    who, text);
 			return -1;
 		}
 		break;
@@ -230,6 +248,14 @@ parse_line(struct conf *c, struct hcl_lexer *lx, int seen[SET_COUNT],
 		if (t != HCL_STRING) {
 			buf_printf(&why, "%s must be a quoted octal string "
 			    "such as \"0660\"", key);
+			goto out;
+		}
+		break;
+	case SETTING_BOOL:
+		if (t != HCL_IDENT) {
+			buf_printf(&why, "%s must be a bare true or false, not "
+			    "%s\"%s\"", key, t == HCL_STRING ? "the string " :
+			    "", lx->text.data);
 			goto out;
 		}
 		break;
@@ -367,7 +393,8 @@ conf_print_defaults(struct buf *out)
 		buf_addc(out, '\n');
 		comment(out, settings[i].doc);
 		buf_printf(out, "# (%s)\n", settings[i].env);
-		if (settings[i].kind == SETTING_INT)
+		if (settings[i].kind == SETTING_INT ||
+		    settings[i].kind == SETTING_BOOL)
 			buf_printf(out, "#%s = %s\n", settings[i].key,
 			    settings[i].def);
 		else

@@ -216,12 +216,13 @@ enum setting_kind {
 	SETTING_PATH,		/* quoted; absolute in the file; "" = none */
 	SETTING_INT,		/* bare decimal, within min..max */
 	SETTING_MODE,		/* quoted octal, up to max */
+	SETTING_BOOL,		/* bare true or false */
 };
 enum setting_id {
 	SET_DATA_DIR, SET_SOCKET, SET_SOCKET_GROUP, SET_SOCKET_MODE,
 	SET_PID_FILE, SET_LOG_FILE, SET_WORKERS, SET_BODY_LIMIT,
 	SET_MAX_REQUESTS, SET_REQUEST_TIMEOUT, SET_ROOT_TOKEN_FILE,
-	SET_AUDIT_FILE_PATH, SET_COUNT
+	SET_AUDIT_FILE_PATH, SET_UNAUTH_METRICS, SET_COUNT
 };
 struct setting {
 	const char		*key;	/* in catalogd.conf */
@@ -242,8 +243,55 @@ int	 conf_parse(struct conf *, const char *, const char *, struct buf *);
 int	 conf_env(struct conf *, const char *(*)(const char *), struct buf *);
 const char *conf_str(const struct conf *, enum setting_id);	/* borrowed */
 long	 conf_long(const struct conf *, enum setting_id);
+bool	 conf_bool(const struct conf *, enum setting_id);
 bool	 conf_is_set(const struct conf *, enum setting_id);
 void	 conf_print_defaults(struct buf *);
+
+/*
+ * metrics.c: the counters every catalogd process shares (one page the
+ * supervisor maps before it forks; every field only grows, by atomic adds)
+ * and the one place that writes them out, as Prometheus text or as JSON.
+ */
+enum metric {
+	M_TXN_COMMITS, M_TXN_WRITE_COMMITS, M_TXN_ABORTS, M_TXN_DEADLOCKS,
+	M_RESTART_CRASH, M_RESTART_WATCHDOG, M_RESTART_RECYCLE,
+	M_AUDIT_REQUEST_FAILURES, M_AUDIT_RESPONSE_FAILURES, M_COUNT
+};
+#define METRICS_ROUTES	48	/* [0]: no route; [i + 1]: route table i */
+#define METRICS_CODES	16	/* metrics_codes[], and the last: others */
+#define METRICS_BUCKETS	14	/* request duration; the last: +Inf */
+#define METRICS_PIDS	264	/* the supervisor's children */
+struct metrics {
+	uint64_t	 count[M_COUNT];
+	uint64_t	 requests[METRICS_ROUTES][METRICS_CODES];
+	uint64_t	 duration[METRICS_BUCKETS];	/* not cumulative */
+	uint64_t	 duration_us;		/* sum */
+	uint64_t	 recoveries;
+	uint64_t	 recovery_us;		/* sum */
+	uint64_t	 write_commits_at_recovery; /* M_TXN_WRITE_COMMITS then */
+	int64_t		 start_us;		/* the supervisor's, unix */
+	int32_t		 supervisor;		/* its pid */
+	int32_t		 pids[METRICS_PIDS];	/* children; 0: free */
+};
+/* What a scrape reads besides the counters; -1: could not be read. */
+struct metrics_now {
+	double		 time;			/* unix seconds */
+	int64_t		 runtimes, plugins, policies, tokens;
+	int64_t		 cache_hits, cache_misses;
+	int64_t		 log_bytes, log_flushes;	/* since the recovery */
+	double		 cpu_seconds;
+	int64_t		 rss_bytes, open_fds, processes;
+};
+extern const int metrics_codes[METRICS_CODES - 1];
+extern struct metrics *metrics;		/* NULL: nothing is counted */
+void	 metrics_add(enum metric);
+void	 metrics_request(size_t, int, uint64_t);
+void	 metrics_recovery(uint64_t);
+void	 metrics_copy(struct metrics *, const struct metrics *);
+void	 metrics_text(struct buf *, const struct metrics *,
+	    const struct metrics_now *, const char *const *, size_t);
+json_t	*metrics_json(const struct metrics *, const struct metrics_now *,
+	    const char *const *, size_t);		/* new */
 
 /* policy.c: Vault's ACL policy language and its evaluation. */
 #define CAP_DENY	0x01

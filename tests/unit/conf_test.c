@@ -39,6 +39,11 @@ static const struct good goods[] = {
 	{ "spaces and tabs", "\t workers\t=\t7  \n", SET_WORKERS, "7" },
 	{ "CRLF lines", "workers = 5\r\nbody_limit = 9\r\n", SET_BODY_LIMIT,
 	    "9" },
+	{ "bool default", "", SET_UNAUTH_METRICS, "false" },
+	{ "bool true", "unauthenticated_metrics_access = true\n",
+	    SET_UNAUTH_METRICS, "true" },
+	{ "bool false", "unauthenticated_metrics_access = false # off\n",
+	    SET_UNAUTH_METRICS, "false" },
 };
 
 struct bad {
@@ -48,6 +53,18 @@ struct bad {
 };
 
 static const struct bad bads[] = {
+	{ "quoted bool", "unauthenticated_metrics_access = \"true\"\n",
+	    "t.conf:1: unauthenticated_metrics_access must be a bare true or "
+	    "false, not the string \"true\"\n" },
+	{ "number for a bool", "unauthenticated_metrics_access = 1\n",
+	    "t.conf:1: unauthenticated_metrics_access must be a bare true or "
+	    "false, not \"1\"\n" },
+	{ "other word for a bool", "unauthenticated_metrics_access = yes\n",
+	    "t.conf:1: unauthenticated_metrics_access must be true or false, "
+	    "not \"yes\"\n" },
+	{ "capitalised bool", "unauthenticated_metrics_access = True\n",
+	    "t.conf:1: unauthenticated_metrics_access must be true or false, "
+	    "not \"True\"\n" },
 	{ "unknown key", "workers = 2\nworker = 3\n",
 	    "t.conf:2: unknown key \"worker\"\n" },
 	{ "set twice", "workers = 2\n\nworkers = 3\n",
@@ -174,6 +191,10 @@ test_env(void)
 	static const char *const both[] = { "CATALOGD_DATA=/d",
 	    "CATALOGD_SOCKET=/s.sock", NULL };
 	static const char *const empty[] = { "CATALOGD_WORKERS=", NULL };
+	static const char *const yes[] = {
+	    "CATALOGD_UNAUTHENTICATED_METRICS_ACCESS=true", NULL };
+	static const char *const no[] = {
+	    "CATALOGD_UNAUTHENTICATED_METRICS_ACCESS=0", NULL };
 	struct conf	 c;
 	struct buf	 errs;
 	int		 n;
@@ -227,6 +248,27 @@ test_env(void)
 	n = conf_env(&c, fake_get, &errs);
 	CHECK(n == 0 && !conf_is_set(&c, SET_WORKERS),
 	    "an empty variable is unset: got %d errors", n);
+	CHECK(!conf_bool(&c, SET_UNAUTH_METRICS), "bool: default false");
+	conf_free(&c);
+
+	conf_init(&c);
+	conf_parse(&c, "unauthenticated_metrics_access = false\n", "t.conf",
+	    &errs);
+	fake_env = yes;
+	n = conf_env(&c, fake_get, &errs);
+	CHECK(n == 0 && conf_bool(&c, SET_UNAUTH_METRICS),
+	    "bool: the environment's true wins: got %d errors", n);
+	conf_free(&c);
+
+	conf_init(&c);
+	errs.len = 0;
+	errs.data[0] = '\0';
+	fake_env = no;
+	n = conf_env(&c, fake_get, &errs);
+	CHECK(n == 1 && !conf_bool(&c, SET_UNAUTH_METRICS), "bool: 0 refused: "
+	    "got %d errors", n);
+	CHECK_STR(errs.data, "CATALOGD_UNAUTHENTICATED_METRICS_ACCESS must be "
+	    "true or false, not \"0\"\n", "bool env message");
 	conf_free(&c);
 	buf_free(&errs);
 }

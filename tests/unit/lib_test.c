@@ -2804,6 +2804,133 @@ test_random_id(void)
 	free(a);
 }
 
+/*
+ * The exposition writer: a counter page and scrape values in, exact
+ * Prometheus lines out (HELP/TYPE before samples, cumulative buckets with
+ * +Inf = _count, escaped label values, series left out when unread) and
+ * the same series in the JSON form; metrics_request's bucket choice.
+ */
+static void
+test_metrics_text(void)
+{
+	static struct metrics	 m, shared;
+	struct metrics_now	 x;
+	const char		*routes[] = { "sys/a", "sys/\"q\"\\b" };
+	struct buf		 out;
+	json_t			*j, *e;
+	size_t			 i, n;
+	const char		*want[] = {
+		"# HELP vault_core_unsealed 1: unsealed (catalogd has no seal).\n"
+		"# TYPE vault_core_unsealed gauge\nvault_core_unsealed 1\n",
+		"# TYPE catalogd_http_requests_total counter\n"
+		"catalogd_http_requests_total{route=\"none\",code=\"404\"} 2\n"
+		"catalogd_http_requests_total{route=\"sys/a\",code=\"200\"} 5\n"
+		"catalogd_http_requests_total{route=\"sys/\\\"q\\\"\\\\b\","
+		    "code=\"other\"} 1\n",
+		"vault_core_response_status_code{code=\"200\",type=\"2xx\"} 5\n"
+		"vault_core_response_status_code{code=\"404\",type=\"4xx\"} 2\n"
+		"vault_core_response_status_code{code=\"other\",type=\"other\"} 1\n",
+		"catalogd_request_duration_seconds_bucket{le=\"0.0005\"} 3\n"
+		"catalogd_request_duration_seconds_bucket{le=\"0.001\"} 3\n"
+		"catalogd_request_duration_seconds_bucket{le=\"0.0025\"} 7\n",
+		"catalogd_request_duration_seconds_bucket{le=\"5\"} 7\n"
+		"catalogd_request_duration_seconds_bucket{le=\"+Inf\"} 8\n"
+		"catalogd_request_duration_seconds_sum 6.0035\n"
+		"catalogd_request_duration_seconds_count 8\n",
+		"# TYPE vault_core_handle_request summary\n"
+		"vault_core_handle_request_sum 6003.5\n"
+		"vault_core_handle_request_count 8\n",
+		"catalogd_bdb_commits_per_log_flush 2.5\n",
+		"catalogd_bdb_cache_hit_ratio 0.75\n",
+		"catalogd_worker_restarts_total{cause=\"watchdog\"} 4\n",
+		"catalogd_recovery_duration_seconds_sum 0.25\n"
+		"catalogd_recovery_duration_seconds_count 2\n",
+		"process_start_time_seconds 1700000000.5\n",
+		"vault_token_count 3\n",
+	};
+
+	memset(&m, 0, sizeof m);
+	m.requests[0][4] = 2;			/* no route, 404 */
+	m.requests[1][0] = 5;			/* sys/a, 200 */
+	m.requests[2][METRICS_CODES - 1] = 1;	/* an unlisted status */
+	m.duration[0] = 3;
+	m.duration[2] = 4;
+	m.duration[METRICS_BUCKETS - 1] = 1;
+	m.duration_us = 6003500;
+	m.count[M_TXN_WRITE_COMMITS] = 15;
+	m.write_commits_at_recovery = 10;
+	m.count[M_RESTART_WATCHDOG] = 4;
+	m.recoveries = 2;
+	m.recovery_us = 250000;
+	m.start_us = 1700000000500000;
+	memset(&x, 0, sizeof x);
+	x.time = 1700000100;
+	x.runtimes = x.plugins = 0;
+	x.policies = 1;
+	x.tokens = 3;
+	x.cache_hits = 3;
+	x.cache_misses = 1;
+	x.log_bytes = 100;
+	x.log_flushes = 2;
+	x.cpu_seconds = 1.5;
+	x.rss_bytes = x.open_fds = -1;		/* unread: left out */
+	x.processes = 1;
+	buf_init(&out);
+	metrics_text(&out, &m, &x, routes, 2);
+	for (i = 0; i < sizeof want / sizeof want[0]; i++)
+		CHECK(strstr(out.data, want[i]) != NULL, "metrics text: want "
+		    "\"%s\" in:\n%s", want[i], out.data);
+	CHECK(strstr(out.data, "process_open_fds") == NULL &&
+	    strstr(out.data, "process_resident_memory_bytes") == NULL,
+	    "unread series left out");
+	CHECK(out.len > 0 && out.data[out.len - 1] == '\n', "ends in \\n");
+	/* Every family's TYPE line comes once, before its first sample. */
+	CHECK(strstr(strstr(out.data, "# TYPE process_cpu_seconds_total"),
+	    "process_cpu_seconds_total 1.5\n") != NULL, "TYPE before sample");
+	buf_free(&out);
+
+	j = metrics_json(&m, &x, routes, 2);
+	CHECK_STR(json_string_value(json_object_get(j, "Timestamp")),
+	    "2023-11-14 22:15:00 +0000 UTC", "JSON timestamp");
+	n = 0;
+	json_array_foreach(json_object_get(j, "Counters"), i, e)
+		if (strcmp(json_string_value(json_object_get(e, "Name")),
+		    "catalogd_http_requests_total") == 0)
+			n += (size_t)json_integer_value(json_object_get(e,
+			    "Count"));
+	CHECK(n == 8, "JSON request counters: got %zu, want 8", n);
+	n = 0;
+	json_array_foreach(json_object_get(j, "Samples"), i, e)
+		if (strcmp(json_string_value(json_object_get(e, "Name")),
+		    "catalogd_request_duration_seconds") == 0)
+			n = (size_t)json_integer_value(json_object_get(e,
+			    "Count"));
+	CHECK(n == 8, "JSON histogram count: got %zu, want 8", n);
+	CHECK(json_array_size(json_object_get(j, "Points")) == 0, "Points");
+	json_decref(j);
+
+	/* Counting: route, status and bucket; nothing without a page. */
+	metrics = NULL;
+	metrics_request(1, 200, 10);
+	memset(&shared, 0, sizeof shared);
+	metrics = &shared;
+	metrics_request(1, 200, 500);		/* on a bound: that bucket */
+	metrics_request(1, 201, 501);		/* unlisted: "other" */
+	metrics_request(999, 404, 10000000);	/* no such route: none */
+	metrics_add(M_TXN_ABORTS);
+	metrics_recovery(7);
+	metrics_copy(&m, &shared);
+	metrics = NULL;
+	CHECK(m.requests[1][0] == 1 && m.requests[1][METRICS_CODES - 1] == 1 &&
+	    m.requests[0][4] == 1, "request cells");
+	CHECK(m.duration[0] == 1 && m.duration[1] == 1 &&
+	    m.duration[METRICS_BUCKETS - 1] == 1, "buckets");
+	CHECK(m.duration_us == 10001001, "duration sum: got %llu",
+	    (unsigned long long)m.duration_us);
+	CHECK(m.count[M_TXN_ABORTS] == 1 && m.recoveries == 1 &&
+	    m.recovery_us == 7, "counters");
+}
+
 int
 main(void)
 {
@@ -2835,5 +2962,6 @@ main(void)
 	test_policy_parse();
 	test_acl();
 	test_acl_report();
+	test_metrics_text();
 	return check_done("lib_test");
 }
