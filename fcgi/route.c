@@ -172,6 +172,26 @@ static const struct route routes[] = {
 		.handlers = { [OP_UPDATE] = audit_hash },
 	},
 	{
+		/* Vault needs no sudo here; catalogd does (README). */
+		.pattern = "sys/storage/raft/snapshot",
+		.sudo = true,
+		.raw_body = true,
+		.mount_type = "system",
+		.fields = no_fields,
+		.handlers = {
+			[OP_READ] = snapshot_read,
+			[OP_UPDATE] = snapshot_restore,
+		},
+	},
+	{
+		.pattern = "sys/storage/raft/snapshot-force",
+		.sudo = true,
+		.raw_body = true,
+		.mount_type = "system",
+		.fields = no_fields,
+		.handlers = { [OP_UPDATE] = snapshot_restore_force },
+	},
+	{
 		.pattern = "auth/token/create",
 		.mount_type = "token",
 		.fields = token_create_fields,
@@ -326,4 +346,17 @@ route_find(const char *path, char **name, char **type)
 	}
 	*name = *type = NULL;
 	return NULL;
+}
+
+/* Whether the route for a decoded path takes its body as bytes. */
+bool
+route_raw_body(const char *path)
+{
+	const struct route	*r;
+	char			*name, *type;
+
+	r = route_find(path, &name, &type);
+	free(name);
+	free(type);
+	return r != NULL && r->raw_body;
 }
