@@ -215,9 +215,11 @@ housekeeper_run(const struct config *cfg, struct shared *sh)
 			log_info("revoked %lu expired tokens",
 			    (unsigned long)purged);
 		/* No trimming while a snapshot copies the logs. */
-		if ((lock = snapshot_lock(cfg->data, true)) == -1)
+		if ((lock = snapshot_lock(cfg->data, true)) == -1) {
+			log_info("a snapshot is being taken: logs are kept "
+			    "until the next checkpoint");
 			store_checkpoint(st, false);
-		else {
+		} else {
 			store_checkpoint(st, true);
 			close(lock);
 		}

@@ -334,4 +334,118 @@ test_foreign_snapshot() {
 	assertEquals "our catalog is back" "$mine" "$(dump)"
 }
 
+# Snapshots back to back while 8 writers fill the log and the housekeeper
+# checkpoints and trims every 5 s: every one is whole and verifies.
+test_trimming_during_snapshots() {
+	local i n=0 bad=0 rc logs
+	writers 8 12 tr
+	for i in $(seq 1 40); do
+		[ $i -gt 3 ] && ! kill -0 "${WRITERS[0]}" 2>/dev/null && break
+		snapshot "$SNAP/t$i.tgz"
+		[ "$STATUS" = 200 ] || { bad=$((bad + 1)); continue; }
+		n=$((n + 1))
+		unpack "$SNAP/t$i.tgz" "$SNAP/t"
+		(cd "$SNAP/t" && sha256sum -c --quiet SHA256SUMS) >/dev/null 2>&1
+		rc=$?
+		[ $rc = 0 ] || bad=$((bad + 1))
+		for f in "$SNAP"/t/state/*.db; do
+			db5.3_verify -h "$SNAP/t/state" "${f##*/}" >/dev/null 2>&1 ||
+			    bad=$((bad + 1))
+		done
+	done
+	writers_wait
+	assertEquals "of $n snapshots during trimming, broken" 0 "$bad"
+	assertTrue "at least 5 snapshots ($n)" "[ $n -ge 5 ]"
+	# The housekeeper still trims between snapshots.
+	sleep 6
+	logs=$(ls "$DATA"/db/log.* | wc -l)
+	assertTrue "log files after trimming: $logs" "[ $logs -le 3 ]"
+	# The last one restores offline and holds what was acknowledged first.
+	rm -rf "$TMPROOT/d4"
+	CATALOGD_DATA=$TMPROOT/d4 "$CATALOGD_BIN" restore "$SNAP/t$i.tgz" 2>/dev/null ||
+	    CATALOGD_DATA=$TMPROOT/d4 "$CATALOGD_BIN" restore "$SNAP/t$((i - 1)).tgz" 2>/dev/null
+	assertEquals "a snapshot taken while trimming restores" 0 $?
+	verify_state "$TMPROOT/d4/db"
+}
+
+# A restore while writers and readers run: only 204 and 503 answers, and
+# no read that began after the restore's 204 sees the replaced data.
+test_restore_under_load() {
+	local t0 t1 stale bad
+	put_runtime live-marker '{"oci_runtime":"snapshot-value"}'
+	snapshot "$SNAP/live.tgz"
+	assertEquals 200 "$STATUS"
+	put_runtime live-marker '{"oci_runtime":"replaced-value"}'
+	writers 4 8 lw
+	(
+		end=$((SECONDS + 8))
+		while [ $SECONDS -lt $end ]; do
+			s=$(date +%s%N)
+			out=$(curl -s -w ' %{http_code}' --max-time 10 "${CURL_TLS[@]}" \
+			    -H "X-Vault-Token: $ROOT_TOKEN" \
+			    "$BASE/sys/plugins/runtimes/catalog/container/live-marker")
+			echo "$s ${out##* } $(echo "${out% *}" | jq -r .data.oci_runtime 2>/dev/null)"
+		done >"$SNAP/reads"
+	) &
+	READER=$!
+	sleep 2
+	restore snapshot "$SNAP/live.tgz"
+	t1=$(date +%s%N)
+	expect 204 "" "POST snapshot under load"
+	wait "$READER"
+	writers_wait
+	wait_ready
+	stale=$(awk -v t="$t1" '$1 > t && $3 == "replaced-value"' "$SNAP/reads" | wc -l)
+	assertEquals "reads after the 204 that saw the replaced data" 0 "$stale"
+	assertTrue "reads after the restore saw the snapshot" \
+	    "awk -v t=$t1 '\$1 > t && \$3 == \"snapshot-value\"' '$SNAP/reads' | grep -q ."
+	bad=$(awk '$2 != 200 && $2 != 503' "$SNAP/reads" | wc -l)
+	assertEquals "reads answered other than 200 or 503" 0 "$bad"
+	bad=$(cat "$SNAP"/status.* | grep -vx '204\|503' | wc -l)
+	assertEquals "writes answered other than 204 or 503" 0 "$bad"
+	api GET sys/plugins/runtimes/catalog/container/live-marker
+	assertEquals "after the restore" snapshot-value "$(jq -r .data.oci_runtime "$RAW")"
+}
+
+test_offline_backup_restore() {
+	local out=$SNAP/off.tgz before rc
+	put_runtime off-one '{"oci_runtime":"runsc"}'
+	CATALOGD_DATA=$DATA "$CATALOGD_BIN" backup "$out" 2>"$SNAP/off.err"
+	rc=$?
+	assertEquals "backup refused while the supervisor runs" 1 "$rc"
+	grep -q "in use by a running catalogd" "$SNAP/off.err"
+	assertTrue "says why: $(cat "$SNAP/off.err")" $?
+	snapshot "$SNAP/live-before.tgz"
+	CATALOGD_DATA=$DATA "$CATALOGD_BIN" restore "$SNAP/live-before.tgz" 2>"$SNAP/off.err"
+	assertEquals "restore refused while the supervisor runs" 1 $?
+	before=$(dump)
+	server_stop
+	printf 'data_dir = "%s"\n' "$DATA" >"$SNAP/c.conf"
+	"$CATALOGD_BIN" -f "$SNAP/c.conf" backup "$out" 2>"$SNAP/off.err"
+	assertEquals "offline backup: $(cat "$SNAP/off.err")" 0 $?
+	assertEquals "0600" 600 "$(stat -c %a "$out")"
+	tar tzf "$out" | grep -qx state/runtimes.db
+	assertTrue "offline backup's layout" $?
+	unpack "$out" "$SNAP/o"
+	(cd "$SNAP/o" && sha256sum -c --quiet SHA256SUMS)
+	assertEquals "offline backup's sums" 0 $?
+	# Change the data offline, then restore the backup.
+	server_start || fail "restart"
+	api DELETE sys/plugins/runtimes/catalog/container/off-one
+	server_stop
+	"$CATALOGD_BIN" -f "$SNAP/c.conf" restore "$SNAP/trunc.tgz" 2>"$SNAP/off.err"
+	assertEquals "offline restore of a truncated archive" 1 $?
+	grep -q "truncated or corrupt" "$SNAP/off.err"
+	assertTrue "says why: $(cat "$SNAP/off.err")" $?
+	"$CATALOGD_BIN" -f "$SNAP/c.conf" restore "$SNAP/foreign.tgz" 2>"$SNAP/off.err"
+	assertEquals "offline restore of a foreign archive" 1 $?
+	"$CATALOGD_BIN" -f "$SNAP/c.conf" restore "$out" 2>"$SNAP/off.err"
+	assertEquals "offline restore: $(cat "$SNAP/off.err")" 0 $?
+	dbverify
+	server_start || fail "restart after restore"
+	assertEquals "the catalog equals the backup" "$before" "$(dump)"
+	"$CATALOGD_BIN" restore -force 2>/dev/null
+	assertEquals "restore without a file: usage" 2 $?
+}
+
 . "$SHUNIT2"
