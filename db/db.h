@@ -24,8 +24,13 @@ bool		 store_panicked(void);
 void		 store_share_auth_changes(struct store *, uint64_t *);
 uint64_t	 store_auth_changes(const struct store *);
 bool		 store_failing(void);
-int		 store_checkpoint(struct store *);
+int		 store_checkpoint(struct store *, bool);
 void		 store_version_check(void);
+
+/* backup.c: hot backups and the recovery of their copies. */
+int		 store_backup(struct store *, const char *);
+int		 store_copy_recover(const char *, bool);
+int		 store_copy_verify(const char *);
 
 /* fault.c: test-only fault hooks; nothing at all in a production build. */
 #ifdef CATALOGD_TEST_FAULTS

@@ -169,9 +169,12 @@ store_close(struct store *st)
 	free(st);
 }
 
-/* Writes a checkpoint and removes the log files no longer needed. */
+/*
+ * Writes a checkpoint and, with trim, removes the log files no longer
+ * needed for normal recovery (never while a backup copies them).
+ */
 int
-store_checkpoint(struct store *st)
+store_checkpoint(struct store *st, bool trim)
 {
 	int	 rc;
 
@@ -179,7 +182,8 @@ store_checkpoint(struct store *st)
 		log_err("checkpoint: %s", db_strerror(rc));
 		return -1;
 	}
-	if ((rc = st->env->log_archive(st->env, NULL, DB_ARCH_REMOVE)) != 0) {
+	if (trim && (rc = st->env->log_archive(st->env, NULL,
+	    DB_ARCH_REMOVE)) != 0) {
 		log_err("removing old logs: %s", db_strerror(rc));
 		return -1;
 	}

@@ -107,8 +107,10 @@ token_acl(struct txn *t, const struct token_rec *tok, struct policy *acl)
 }
 
 /*
- * The stored form of a token: HMAC-SHA256 with the installation salt, which
- * never changes and is read once per process.  0, or -1 after txn_fail.
+ * The stored form of a token: HMAC-SHA256 with the installation salt, read
+ * once per process and again after a restore swapped other data in (the
+ * supervisor's copy, inherited by its children, may predate it).  0, or
+ * -1 after txn_fail.
  */
 int
 token_hash_of(struct txn *t, const char *token,
@@ -116,13 +118,22 @@ token_hash_of(struct txn *t, const char *token,
 {
 	static unsigned char	 salt[SALT_LEN];
 	static bool		 have_salt;
+	static uint64_t		 salt_gen;
 	static char		 last[TOKEN_MAX + 1];
 	static unsigned char	 last_hash[TOKEN_HASH_LEN];
 	char			 padded[TOKEN_MAX + 1];
 	size_t			 n = strlen(token);
 	int			 rc;
 
+	if (have_salt && shared != NULL && salt_gen !=
+	    __atomic_load_n(&shared->data_gen, __ATOMIC_SEQ_CST)) {
+		have_salt = false;
+		last[0] = '\0';
+	}
 	if (!have_salt) {
+		if (shared != NULL)
+			salt_gen = __atomic_load_n(&shared->data_gen,
+			    __ATOMIC_SEQ_CST);
 		if ((rc = salt_get(t, salt)) == 1)
 			return txn_fail(t, EINVAL, "the data directory has no salt");
 		if (rc == -1)

@@ -52,6 +52,8 @@ struct slot {
 struct shared {
 	uint64_t	 auth_changes;	/* token and policy writes (db/txn.c) */
 	uint64_t	 audit_gen;	/* audit device changes (audit.c) */
+	uint64_t	 data_gen;	/* restores swapped in (snapshot.c) */
+	int		 restoring;	/* a restore is committed: answer 503 */
 };
 extern struct shared *shared;
 
@@ -87,6 +89,7 @@ struct route {
 	bool			 unauth;
 	bool			 inject;
 	bool			 unauth_metrics; /* unauth if the setting says */
+	bool			 raw_body;	/* the body is bytes, not fields */
 	const char		*mount_type;
 	const struct field	*fields;	/* ends with a NULL name */
 	handler_fn		 handlers[OP_COUNT];
@@ -138,10 +141,23 @@ struct request {
 	char			 id[37];	/* request_id, and the audit's */
 	bool			 audited;	/* the request entry is written */
 	bool			 denied;	/* 403 from authorisation */
+	/*
+	 * Work after the transaction committed, outside it (a snapshot, a
+	 * restore): returns 0 (answered as a 204, or already answered when
+	 * it set answered) or an error status.
+	 */
+	int			(*finish)(struct request *);
+	bool			 answered;
+	bool			 raw_body;	/* route's raw_body */
+	bool			 force;		/* snapshot-force */
+	struct buf		 body;		/* a raw_body route's bytes */
+	unsigned char		 salt[SALT_LEN];
+	char			 cluster[CLUSTER_ID_LEN + 1];
 };
 
 /* supervisor.c */
 int	 supervise(struct config *);
+int	 supervisor_lock(const char *);
 
 /* service.c: what a service manager and a web server see. */
 int	 service_listen(const struct config *, bool *);
@@ -154,6 +170,7 @@ void	 service_pidfile(const struct config *);
 void	 worker_run(const struct config *, int, struct slot *, struct shared *);
 void	 worker_standby(const struct config *, int);
 void	 housekeeper_run(const struct config *, struct shared *);
+void	 worker_grace(int);
 int64_t	 now_ms(void);
 
 /* request.c */
@@ -180,6 +197,16 @@ size_t	 route_patterns(const char **, size_t);
 /* metrics.c */
 int	 metrics_read(struct request *, struct txn *);
 extern const struct field metrics_fields[];
+bool	 route_raw_body(const char *);
+
+/* snapshot.c: sys/storage/raft/snapshot and the offline commands. */
+int	 snapshot_read(struct request *, struct txn *);
+int	 snapshot_restore(struct request *, struct txn *);
+int	 snapshot_restore_force(struct request *, struct txn *);
+int	 snapshot_lock(const char *, bool);
+int	 snapshot_swap(const char *);
+int	 snapshot_backup_cmd(const struct config *, const char *);
+int	 snapshot_restore_cmd(const struct config *, const char *, bool);
 
 /* auth.c */
 int	 auth_check(struct request *, struct txn *);

@@ -1,8 +1,9 @@
 /*
  * main.c: catalogd's command line, read in the order things happen: the
  * options, the settings (catalogd.conf, then the CATALOGD_* environment
- * over it), and then either a check of those settings (-t) or the
- * supervisor (supervisor.c), which runs in the foreground until SIGTERM.
+ * over it), and then either a check of those settings (-t), an offline
+ * backup or restore of the data directory (snapshot.c), or the supervisor
+ * (supervisor.c), which runs in the foreground until SIGTERM.
  */
 #include "config.h"
 
@@ -23,6 +24,8 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: catalogd [-t] [-f file]\n"
+	    "       catalogd [-f file] backup out.tar.gz\n"
+	    "       catalogd [-f file] restore [-force] in.tar.gz\n"
 	    "       catalogd -p | -V\n");
 	exit(2);
 }
@@ -146,12 +149,13 @@ main(int argc, char **argv)
 	struct config	 cfg;
 	struct conf	 c;
 	struct buf	 b;
-	const char	*file = NULL;
-	bool		 test = false;
+	const char	*file = NULL, *cmd = NULL, *arg = NULL;
+	bool		 test = false, force = false;
 	int		 ch;
 
 	log_init("catalogd");
-	while ((ch = getopt(argc, argv, "f:ptV")) != -1) {
+	/* "+": options end at the subcommand ("restore -force"). */
+	while ((ch = getopt(argc, argv, "+f:ptV")) != -1) {
 		switch (ch) {
 		case 'f':
 			file = optarg;
@@ -172,8 +176,18 @@ main(int argc, char **argv)
 			usage();
 		}
 	}
-	if (optind != argc)
-		usage();
+	if (optind < argc) {
+		cmd = argv[optind++];
+		if (strcmp(cmd, "restore") == 0 && optind < argc &&
+		    strcmp(argv[optind], "-force") == 0) {
+			force = true;
+			optind++;
+		}
+		if ((strcmp(cmd, "backup") != 0 && strcmp(cmd, "restore") != 0)
+		    || test || optind + 1 != argc)
+			usage();
+		arg = argv[optind];
+	}
 
 	conf_init(&c);
 	if (load(&c, file) == -1)
@@ -191,5 +205,11 @@ main(int argc, char **argv)
 		    strerror(errno));
 	configure(&c, &cfg);
 	conf_free(&c);
+	if (cmd != NULL) {
+		store_version_check();
+		return strcmp(cmd, "backup") == 0 ?
+		    snapshot_backup_cmd(&cfg, arg) :
+		    snapshot_restore_cmd(&cfg, arg, force);
+	}
 	return supervise(&cfg);
 }

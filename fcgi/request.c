@@ -395,9 +395,14 @@ read_body(struct request *req, struct buf *body)
 {
 	const char	*cl = FCGX_GetParam("CONTENT_LENGTH", req->fx->envp);
 	size_t		 limit = req->cfg->body_limit, want = 0;
-	char		 chunk[8192];
+	char		 chunk[8192], big[160];
 	int		 n;
 	bool		 have_cl = cl != NULL && *cl != '\0';
+
+	/* A snapshot says which setting admits it. */
+	snprintf(big, sizeof big, req->raw_body ? "snapshot larger than "
+	    "body_limit (%zu bytes): raise body_limit in catalogd.conf "
+	    "(CATALOGD_BODY_LIMIT)" : "request body too large", limit);
 
 	if (have_cl) {
 		char *end;
@@ -406,7 +411,7 @@ read_body(struct request *req, struct buf *body)
 		if (*end != '\0' || *cl == '-')
 			return respond_error(req, 400, "error reading request body");
 		if (v > limit)
-			return respond_error(req, 413, "request body too large");
+			return respond_error(req, 413, big);
 		want = (size_t)v;
 	}
 	while (body->len <= limit) {
@@ -419,7 +424,7 @@ read_body(struct request *req, struct buf *body)
 		buf_add(body, chunk, (size_t)n);
 	}
 	if (body->len > limit)
-		return respond_error(req, 413, "request body too large");
+		return respond_error(req, 413, big);
 	if (have_cl && body->len != want)
 		return respond_error(req, 400, "error reading request body");
 	return 0;
@@ -455,6 +460,12 @@ parse_body(struct request *req, const char *ct)
 	struct buf	 body;
 	int		 rc;
 
+	if (!req->path_bad && route_raw_body(req->path)) {
+		/* A snapshot: the bytes themselves, kept for the handler. */
+		req->raw_body = true;
+		req->data = json_object();
+		return req->read_body(req, &req->body);
+	}
 	buf_init(&body);
 	if ((rc = req->read_body(req, &body)) == 0) {
 		if (is_form(ct, &body)) {
@@ -758,6 +769,7 @@ request_free(struct request *req)
 	buf_free(&req->ignored);
 	buf_free(&req->replaced);
 	buf_free(&req->rawdata);
+	buf_free(&req->body);
 	free(req->after);
 }
 
@@ -777,9 +789,12 @@ answer(struct request *req, int rc)
 	if (req->audited && !req->denied && !audit_response(req, status,
 	    rc == 500 ? "internal error" : rc == 503 ? busy : req->err.text)) {
 		log_err("no audit device wrote the response entry");
-		write_error(req, 500, "internal error");
+		if (!req->answered)
+			write_error(req, 500, "internal error");
 		return;
 	}
+	if (req->answered)
+		return;
 	if (rc == 0 && status == 200 && req->ctype != NULL)
 		respond_typed(req, 200, req->ctype, req->rawdata.data,
 		    req->rawdata.len);
@@ -812,6 +827,14 @@ request_handle(FCGX_Request *fx, struct store *st, const struct config *cfg)
 	buf_init(&req.ignored);
 	buf_init(&req.replaced);
 	buf_init(&req.rawdata);
+	buf_init(&req.body);
+	if (shared != NULL && __atomic_load_n(&shared->restoring,
+	    __ATOMIC_SEQ_CST)) {
+		/* The data is being replaced: no answer from the old one. */
+		write_error(&req, 503, "restoring a snapshot; retry shortly");
+		request_free(&req);
+		return;
+	}
 	if ((rc = pre_auth(&req)) != 0 && req.no_body)
 		respond_raw(&req, rc, NULL, 0);
 	else if (rc != 0)
@@ -821,6 +844,8 @@ request_handle(FCGX_Request *fx, struct store *st, const struct config *cfg)
 	else {
 		uuid_v4(req.id);
 		rc = txn_run(st, request_txn, &req);
+		if (rc == 0 && req.status == 0 && req.finish != NULL)
+			rc = req.finish(&req);
 		answer(&req, rc);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);

@@ -179,6 +179,26 @@ static const struct route routes[] = {
 		.handlers = { [OP_UPDATE] = audit_hash },
 	},
 	{
+		/* Vault needs no sudo here; catalogd does (README). */
+		.pattern = "sys/storage/raft/snapshot",
+		.sudo = true,
+		.raw_body = true,
+		.mount_type = "system",
+		.fields = no_fields,
+		.handlers = {
+			[OP_READ] = snapshot_read,
+			[OP_UPDATE] = snapshot_restore,
+		},
+	},
+	{
+		.pattern = "sys/storage/raft/snapshot-force",
+		.sudo = true,
+		.raw_body = true,
+		.mount_type = "system",
+		.fields = no_fields,
+		.handlers = { [OP_UPDATE] = snapshot_restore_force },
+	},
+	{
 		.pattern = "auth/token/create",
 		.mount_type = "token",
 		.fields = token_create_fields,
@@ -354,4 +374,17 @@ route_patterns(const char **out, size_t max)
 	for (i = 0; i < sizeof routes / sizeof routes[0] && i < max; i++)
 		out[i] = routes[i].pattern;
 	return i;
+}
+
+/* Whether the route for a decoded path takes its body as bytes. */
+bool
+route_raw_body(const char *path)
+{
+	const struct route	*r;
+	char			*name, *type;
+
+	r = route_find(path, &name, &type);
+	free(name);
+	free(type);
+	return r != NULL && r->raw_body;
 }

@@ -16,7 +16,9 @@
  *
  * Signals: SIGTERM (or SIGINT) stops accepting, lets the requests in
  * flight finish (at most request_timeout), then removes the pid file and
- * exits 0; SIGHUP reopens the log file here and in every child.
+ * exits 0; SIGHUP reopens the log file here and in every child; SIGUSR1
+ * (from the worker that committed a restore) stops the pool, swaps the
+ * restored environment in, recovers and reforks.
  */
 #include "config.h"
 
@@ -49,16 +51,31 @@ static int		 listen_fd = -1;
 static int		 lock_fd = -1;
 static sigset_t		 sigs;
 
+/*
+ * The data directory's lock, held for the life of the process (the
+ * supervisor, or an offline backup or restore): the descriptor, or -1.
+ */
+int
+supervisor_lock(const char *data)
+{
+	char	*path = xasprintf("%s/catalogd.lock", data);
+	int	 fd;
+
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1)
+		fatal("opening %s: %s", path, strerror(errno));
+	free(path);
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 static void
 lock_data_dir(void)
 {
-	char	*path = xasprintf("%s/catalogd.lock", cfg->data);
-
-	if ((lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1)
-		fatal("opening %s: %s", path, strerror(errno));
-	if (flock(lock_fd, LOCK_EX | LOCK_NB) == -1)
+	if ((lock_fd = supervisor_lock(cfg->data)) == -1)
 		fatal("%s is in use by another catalogd", cfg->data);
-	free(path);
 }
 
 /* First start: the salt and the root token, created once, in one txn. */
@@ -236,7 +253,7 @@ recover(bool first)
 			rc = -1;
 	}
 	if (rc == 0)
-		store_checkpoint(st);
+		store_checkpoint(st, true);
 	store_close(st);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	metrics_recovery((uint64_t)((t1.tv_sec - t0.tv_sec) * 1000000 +
@@ -411,18 +428,34 @@ recover_or_stand_by(void)
 }
 
 /*
- * Kill everyone, recover, start again: at most once a second.  Returns
- * false if the supervisor was told to stop meanwhile.
+ * Kill everyone, recover, start again: at most once a second.  With
+ * SIGTERM (a restore) the requests in flight finish first.  A committed
+ * restore is swapped in before recovery, whoever died.  Returns false if
+ * the supervisor was told to stop meanwhile.
  */
 static bool
-restart_pool(void)
+restart_pool(int sig)
 {
 	static struct timespec	 last;
 	struct timespec		 now, pause;
 	double			 since;
+	int			 rc;
 
-	kill_all(SIGKILL);
-	reap_all(SIGKILL, 60);
+	kill_all(sig);
+	reap_all(sig, sig == SIGKILL ? 60 : cfg->request_timeout + 1);
+	if ((rc = snapshot_swap(cfg->data)) == -1)
+		log_err("the restore could not be swapped in; keeping the "
+		    "environment as it is");
+	else if (rc == 1) {
+		/*
+		 * Other data, another salt: what this process cached at its
+		 * first start (and its children inherit) is stale.
+		 */
+		__atomic_add_fetch(&shared->data_gen, 1, __ATOMIC_SEQ_CST);
+		__atomic_add_fetch(&shared->audit_gen, 1, __ATOMIC_SEQ_CST);
+		__atomic_add_fetch(&shared->auth_changes, 1, __ATOMIC_SEQ_CST);
+	}
+	__atomic_store_n(&shared->restoring, 0, __ATOMIC_SEQ_CST);
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	since = (double)(now.tv_sec - last.tv_sec) +
 	    (double)(now.tv_nsec - last.tv_nsec) / 1e9;
@@ -519,6 +552,9 @@ supervise(struct config *c)
 	lock_data_dir();
 	fault_init(cfg->data);
 	metrics_share();
+	if (snapshot_swap(cfg->data) == -1)
+		fatal("finishing an interrupted restore in %s failed",
+		    cfg->data);
 	if (recover(true) == -1)
 		fatal("cannot open the data in %s", cfg->data);
 	listen_fd = service_listen(cfg, &bound);
@@ -528,6 +564,7 @@ supervise(struct config *c)
 	sigaddset(&sigs, SIGTERM);
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGHUP);
+	sigaddset(&sigs, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &sigs, NULL);
 	nkids = cfg->workers + 1;
 	kids = xcalloc((size_t)nkids, sizeof *kids);
@@ -554,10 +591,17 @@ supervise(struct config *c)
 				log_info("log reopened; telling the children");
 			kill_all(SIGHUP);
 		}
+		if (sig == SIGUSR1) {
+			/* A worker committed a restore (fcgi/snapshot.c). */
+			log_info("restoring a snapshot: stopping the pool");
+			if (!restart_pool(SIGTERM))
+				break;
+			continue;
+		}
 		watchdog();
 		if (reap_children()) {
 			log_warn("restarting the pool with recovery");
-			if (!restart_pool())
+			if (!restart_pool(SIGKILL))
 				break;
 		}
 		if (!ready && all_ready()) {

@@ -11,7 +11,8 @@
  * waits in accept, so a stop never cuts a request short: the one in hand is
  * answered (and those still queued on a socket catalogd bound itself),
  * then the worker leaves the environment and exits.  The
- * housekeeper checkpoints, trims the logs and purges expired tokens.
+ * housekeeper checkpoints, trims the logs (unless a snapshot is being
+ * taken) and purges expired tokens.
  */
 #include "config.h"
 
@@ -28,6 +29,7 @@
 #define CHECKPOINT_SECONDS	5
 
 static volatile sig_atomic_t	 stopping, reopen;
+static struct slot		*my_slot;	/* NULL outside a worker */
 
 static void
 on_signal(int sig)
@@ -74,6 +76,19 @@ reopen_log(void)
 	audit_reopen();
 }
 
+/*
+ * A snapshot or a restore (fcgi/snapshot.c) works outside any transaction
+ * and holds no lock others wait for: the watchdog gives the request up to
+ * seconds more from now; 0 puts it back on the usual clock.
+ */
+void
+worker_grace(int seconds)
+{
+	if (my_slot != NULL)
+		__atomic_store_n(&my_slot->busy, now_ms() + (int64_t)seconds *
+		    1000, __ATOMIC_RELAXED);
+}
+
 int64_t
 now_ms(void)
 {
@@ -95,6 +110,7 @@ worker_run(const struct config *cfg, int fd, struct slot *slot,
 
 	log_init("catalogd-worker");
 	catch_signals(&mask);
+	my_slot = slot;
 	if ((st = store_open(cfg->dbhome, 0)) == NULL)
 		_exit(EXIT_RECOVER);
 	store_share_auth_changes(st, &sh->auth_changes);
@@ -177,7 +193,7 @@ housekeeper_run(const struct config *cfg, struct shared *sh)
 	struct store	*st;
 	struct timespec	 ts = { CHECKPOINT_SECONDS, 0 };
 	sigset_t	 mask;
-	int		 sig;
+	int		 sig, lock;
 
 	log_init("catalogd-housekeeper");
 	sigemptyset(&mask);
@@ -198,7 +214,15 @@ housekeeper_run(const struct config *cfg, struct shared *sh)
 		if (txn_run(st, purge_txn, &purged) == 0 && purged > 0)
 			log_info("revoked %lu expired tokens",
 			    (unsigned long)purged);
-		store_checkpoint(st);
+		/* No trimming while a snapshot copies the logs. */
+		if ((lock = snapshot_lock(cfg->data, true)) == -1) {
+			log_info("a snapshot is being taken: logs are kept "
+			    "until the next checkpoint");
+			store_checkpoint(st, false);
+		} else {
+			store_checkpoint(st, true);
+			close(lock);
+		}
 		if (store_panicked())
 			_exit(EXIT_RECOVER);
 	}

@@ -372,4 +372,20 @@ void	 audit_time(struct buf *, int64_t, long);
 void	 audit_format(struct buf *, const struct audit_opts *,
 	    struct audit_mac *, const struct audit_in *);
 
+/* archive.c: ustar and gzip on memory buffers, checksums, the seal. */
+struct tar_member {
+	char			 name[100];
+	char			 type;		/* '0' a file, '5' a directory */
+	const unsigned char	*data;		/* borrowed from the archive */
+	size_t			 len;
+};
+void	 tar_add(struct buf *, const char *, const void *, size_t, long long);
+void	 tar_finish(struct buf *);
+int	 tar_next(const void *, size_t, size_t *, struct tar_member *);
+int	 gzip_compress(const void *, size_t, struct buf *);
+int	 gzip_decompress(const void *, size_t, size_t, struct buf *);
+void	 sha256_hex(const void *, size_t, char[65]);
+void	 snapshot_seal(const unsigned char[SALT_LEN], const void *, size_t,
+	    char[65]);
+
 #endif

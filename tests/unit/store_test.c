@@ -2032,7 +2032,7 @@ main(void)
 	test_corrupt_tokens_policies(st);
 	test_plugins(st);
 	test_corrupt_plugins(st);
-	CHECK(store_checkpoint(st) == 0, "store_checkpoint: got an error, "
+	CHECK(store_checkpoint(st, true) == 0, "store_checkpoint: got an error, "
 	    "want 0");
 	CHECK(!store_panicked(), "store_panicked: got true, want false");
 	store_close(st);

@@ -1,0 +1,245 @@
+/*
+ * archive.c: the snapshot's container, pure code on memory buffers.  A
+ * POSIX ustar archive (regular files and directories, names under 100
+ * bytes) written and read here rather than with libarchive, which is not a dependency; gzip
+ * through zlib.  Readers trust nothing: every header's checksum, octal size
+ * and name is checked, and inflating stops at a caller's bound (a small
+ * gzip can expand without limit).  The seal is an HMAC-SHA256 of
+ * SHA256SUMS under a key derived from the installation's salt.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/sha.h>
+#include <zlib.h>
+
+#include "lib/lib.h"
+
+#define BLOCK	512
+
+/* width-1 octal digits and a NUL, as tar writes them. */
+static void
+octal(char *dst, size_t width, unsigned long long v)
+{
+	size_t	 i;
+
+	dst[width - 1] = '\0';
+	for (i = width - 1; i > 0; i--) {
+		dst[i - 1] = (char)('0' + (v & 7));
+		v >>= 3;
+	}
+}
+
+void
+tar_add(struct buf *tar, const char *name, const void *data, size_t len,
+    long long mtime)
+{
+	char		 h[BLOCK];
+	unsigned	 sum = 0;
+	size_t		 i, pad;
+
+	memset(h, 0, sizeof h);
+	if (strlen(name) >= 100)
+		abort();	/* our own names are short: a caller's bug */
+	memcpy(h, name, strlen(name));
+	octal(h + 100, 8, 0600);
+	octal(h + 108, 8, 0);
+	octal(h + 116, 8, 0);
+	octal(h + 124, 12, len);
+	octal(h + 136, 12, (unsigned long long)(mtime < 0 ? 0 : mtime));
+	memset(h + 148, ' ', 8);
+	h[156] = '0';
+	memcpy(h + 257, "ustar", 6);
+	memcpy(h + 263, "00", 2);
+	for (i = 0; i < BLOCK; i++)
+		sum += (unsigned char)h[i];
+	snprintf(h + 148, 8, "%06o", sum);
+	h[155] = ' ';
+	buf_add(tar, h, BLOCK);
+	buf_add(tar, data, len);
+	pad = (BLOCK - len % BLOCK) % BLOCK;
+	memset(h, 0, sizeof h);
+	buf_add(tar, h, pad);
+}
+
+void
+tar_finish(struct buf *tar)
+{
+	char	 z[2 * BLOCK];
+
+	memset(z, 0, sizeof z);
+	buf_add(tar, z, sizeof z);
+}
+
+static int
+parse_octal(const char *p, size_t width, unsigned long long *v)
+{
+	size_t	 i = 0;
+
+	*v = 0;
+	while (i < width && p[i] == ' ')
+		i++;
+	if (i == width || p[i] < '0' || p[i] > '7')
+		return -1;
+	for (; i < width && p[i] >= '0' && p[i] <= '7'; i++) {
+		if (*v > (1ULL << 60))
+			return -1;
+		*v = *v * 8 + (unsigned long long)(p[i] - '0');
+	}
+	for (; i < width; i++)
+		if (p[i] != ' ' && p[i] != '\0')
+			return -1;
+	return 0;
+}
+
+/*
+ * The member at *off: 1 with *m filled in (name and data borrowed from tar),
+ * 0 at the end-of-archive blocks, -1 when the archive is corrupt or holds
+ * anything but a regular file or a directory.
+ */
+int
+tar_next(const void *tar, size_t len, size_t *off, struct tar_member *m)
+{
+	const unsigned char	*h = (const unsigned char *)tar + *off;
+	unsigned long long	 size, want;
+	unsigned		 sum = 0;
+	size_t			 i, n;
+
+	if (*off + BLOCK > len)
+		return -1;
+	for (i = 0; i < BLOCK && h[i] == 0; i++)
+		;
+	if (i == BLOCK)
+		return 0;
+	for (i = 0; i < BLOCK; i++)
+		sum += (i >= 148 && i < 156) ? ' ' : h[i];
+	if (parse_octal((const char *)h + 148, 8, &want) == -1 || want != sum)
+		return -1;
+	if (h[156] != '0' && h[156] != '\0' && h[156] != '5')
+		return -1;
+	if (h[345] != '\0')	/* a ustar prefix: none of ours has one */
+		return -1;
+	if (parse_octal((const char *)h + 124, 12, &size) == -1)
+		return -1;
+	for (n = 0; n < 100 && h[n] != '\0'; n++)
+		;
+	if (n == 0 || n == 100)
+		return -1;
+	if (size > len - *off - BLOCK)
+		return -1;
+	memcpy(m->name, h, n);
+	m->name[n] = '\0';
+	m->type = h[156] == '5' ? '5' : '0';
+	if (m->type == '5' && size != 0)
+		return -1;
+	m->data = h + BLOCK;
+	m->len = (size_t)size;
+	*off += BLOCK + ((size_t)size + BLOCK - 1) / BLOCK * BLOCK;
+	if (*off > len)
+		return -1;
+	return 1;
+}
+
+int
+gzip_compress(const void *in, size_t len, struct buf *out)
+{
+	z_stream	 z;
+	unsigned char	 chunk[65536];
+	int		 rc;
+
+	memset(&z, 0, sizeof z);
+	if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY)
+	    != Z_OK)
+		return -1;
+	z.next_in = (unsigned char *)(uintptr_t)in;
+	z.avail_in = (uInt)len;
+	do {
+		z.next_out = chunk;
+		z.avail_out = sizeof chunk;
+		rc = deflate(&z, Z_FINISH);
+		buf_add(out, chunk, sizeof chunk - z.avail_out);
+	} while (rc == Z_OK);
+	deflateEnd(&z);
+	return rc == Z_STREAM_END ? 0 : -1;
+}
+
+/*
+ * Inflates one gzip member into out, at most max bytes: 0, or -1 when the
+ * input is not gzip, is truncated, has trailing bytes or inflates past max.
+ */
+int
+gzip_decompress(const void *in, size_t len, size_t max, struct buf *out)
+{
+	z_stream	 z;
+	unsigned char	 chunk[65536];
+	int		 rc;
+
+	memset(&z, 0, sizeof z);
+	if (inflateInit2(&z, 15 + 16) != Z_OK)
+		return -1;
+	z.next_in = (unsigned char *)(uintptr_t)in;
+	z.avail_in = (uInt)len;
+	do {
+		z.next_out = chunk;
+		z.avail_out = sizeof chunk;
+		rc = inflate(&z, Z_NO_FLUSH);
+		if (rc != Z_OK && rc != Z_STREAM_END)
+			break;
+		buf_add(out, chunk, sizeof chunk - z.avail_out);
+		if (out->len > max) {
+			rc = Z_DATA_ERROR;
+			break;
+		}
+		if (rc == Z_OK && z.avail_in == 0 && z.avail_out != 0) {
+			rc = Z_BUF_ERROR;	/* truncated */
+			break;
+		}
+	} while (rc != Z_STREAM_END);
+	if (rc == Z_STREAM_END && z.avail_in != 0)
+		rc = Z_DATA_ERROR;
+	inflateEnd(&z);
+	return rc == Z_STREAM_END ? 0 : -1;
+}
+
+static void
+hex(const unsigned char *b, size_t n, char *out)
+{
+	static const char	 digits[] = "0123456789abcdef";
+	size_t			 i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = digits[b[i] >> 4];
+		out[2 * i + 1] = digits[b[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+void
+sha256_hex(const void *data, size_t len, char out[65])
+{
+	unsigned char	 md[SHA256_DIGEST_LENGTH];
+
+	SHA256(data, len, md);
+	hex(md, sizeof md, out);
+}
+
+/* HMAC-SHA256 of the sums under HMAC-SHA256(salt, "catalogd snapshot seal"). */
+void
+snapshot_seal(const unsigned char salt[SALT_LEN], const void *sums,
+    size_t len, char out[65])
+{
+	static const char	 label[] = "catalogd snapshot seal";
+	unsigned char		 key[32], md[32];
+	unsigned int		 klen = sizeof key, mlen = sizeof md;
+
+	HMAC(EVP_sha256(), salt, SALT_LEN, (const unsigned char *)label,
+	    sizeof label - 1, key, &klen);
+	HMAC(EVP_sha256(), key, (int)klen, sums, len, md, &mlen);
+	hex(md, mlen, out);
+	explicit_bzero(key, sizeof key);
+}
