@@ -531,10 +531,11 @@ audit_response(const struct request *req, int status, const char *error)
 	entry_of(req, &in);
 	in.response = true;
 	if (status == 200) {
-		if (req->rawdata.len > 0)
+		if (req->audit_data == NULL && req->rawdata.len > 0)
 			raw = json_loadb(req->rawdata.data, req->rawdata.len,
 			    0, NULL);
-		in.resp_data = raw != NULL ? raw : req->out;
+		in.resp_data = req->audit_data != NULL ? req->audit_data :
+		    raw != NULL ? raw : req->out;
 		in.resp_auth = req->auth;
 		in.warnings = req->warnings;
 	} else if (status >= 400)

@@ -129,6 +129,7 @@ struct request {
 	json_t			*warnings;	/* the handler's, before ours */
 	json_t			*raw;		/* a whole answer without envelope */
 	struct buf		 rawdata;	/* data encoded by the handler */
+	json_t			*audit_data;	/* the same as a tree, for the audit */
 	const char		*ctype;		/* rawdata is the whole answer */
 	int			 sent;		/* the status written */
 	/* A large answer's next part, read in a transaction of its own. */

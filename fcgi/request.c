@@ -769,6 +769,7 @@ request_free(struct request *req)
 	buf_free(&req->ignored);
 	buf_free(&req->replaced);
 	buf_free(&req->rawdata);
+	json_decref(req->audit_data);
 	buf_free(&req->body);
 	free(req->after);
 }
