@@ -29,8 +29,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/crypto.h>
-
 #include "fcgi/fcgi.h"
 
 #define SNAPSHOT_FORMAT		1
@@ -424,10 +422,8 @@ snapshot_unpack(const char *data, size_t body_limit, const void *gz,
 			goto out;
 		}
 	if (salt != NULL) {
-		snapshot_seal(salt, sums->data, sums->len, hash);
-		if (sealed->len < 64 || CRYPTO_memcmp(sealed->data, hash,
-		    64) != 0 || (sealed->len != 64 && (sealed->len != 65 ||
-		    sealed->data[64] != '\n'))) {
+		if (!snapshot_seal_ok(salt, sums->data, sums->len,
+		    sealed->data, sealed->len)) {
 			snprintf(err->text, sizeof err->text, "snapshot was "
 			    "not taken by this installation (its seal does "
 			    "not match); sys/storage/raft/snapshot-force "

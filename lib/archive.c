@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
@@ -242,4 +243,22 @@ snapshot_seal(const unsigned char salt[SALT_LEN], const void *sums,
 	HMAC(EVP_sha256(), key, (int)klen, sums, len, md, &mlen);
 	hex(md, mlen, out);
 	explicit_bzero(key, sizeof key);
+}
+
+/*
+ * Whether sealed (the bytes of SHA256SUMS.sealed: 64 hex digits, then at
+ * most one newline) is the seal of sums under salt.  An empty or short
+ * seal is refused; the digits are compared in constant time.
+ */
+bool
+snapshot_seal_ok(const unsigned char salt[SALT_LEN], const void *sums,
+    size_t len, const void *sealed, size_t sealed_len)
+{
+	const unsigned char	*s = sealed;
+	char			 want[65];
+
+	if (sealed_len != 64 && (sealed_len != 65 || s[64] != '\n'))
+		return false;
+	snapshot_seal(salt, sums, len, want);
+	return CRYPTO_memcmp(s, want, 64) == 0;
 }

@@ -387,5 +387,7 @@ int	 gzip_decompress(const void *, size_t, size_t, struct buf *);
 void	 sha256_hex(const void *, size_t, char[65]);
 void	 snapshot_seal(const unsigned char[SALT_LEN], const void *, size_t,
 	    char[65]);
+bool	 snapshot_seal_ok(const unsigned char[SALT_LEN], const void *, size_t,
+	    const void *, size_t);
 
 #endif
