@@ -100,8 +100,8 @@ parse_octal(const char *p, size_t width, unsigned long long *v)
 
 /*
  * The member at *off: 1 with *m filled in (name and data borrowed from tar),
- * 0 at the end-of-archive blocks, -1 when the archive is corrupt or holds
- * anything but a regular file or a directory.
+ * 0 at the two zero blocks that end an archive, -1 when the archive is
+ * corrupt or holds anything but a regular file or a directory.
  */
 int
 tar_next(const void *tar, size_t len, size_t *off, struct tar_member *m)
@@ -115,8 +115,14 @@ tar_next(const void *tar, size_t len, size_t *off, struct tar_member *m)
 		return -1;
 	for (i = 0; i < BLOCK && h[i] == 0; i++)
 		;
-	if (i == BLOCK)
-		return 0;
+	if (i == BLOCK) {
+		/* The end is two zero blocks: one alone is a cut archive. */
+		if (*off + 2 * BLOCK > len)
+			return -1;
+		for (; i < 2 * BLOCK && h[i] == 0; i++)
+			;
+		return i == 2 * BLOCK ? 0 : -1;
+	}
 	for (i = 0; i < BLOCK; i++)
 		sum += (i >= 148 && i < 156) ? ' ' : h[i];
 	if (parse_octal((const char *)h + 148, 8, &want) == -1 || want != sum)

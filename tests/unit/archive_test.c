@@ -514,6 +514,11 @@ test_cuts(void)
 		CHECK(r == -1, "archive cut at %zu of %zu: got %d after %zu "
 		    "members, want -1", cuts[i], tar.len, r, n);
 	}
+	/* One zero block, then something else, is no end either. */
+	tar.data[2048 + 100] = 'x';
+	r = read_all(tar.data, tar.len, m, &n);
+	CHECK(r == -1, "second end block not zero: got %d after %zu members, "
+	    "want -1", r, n);
 	buf_free(&tar);
 }
 
