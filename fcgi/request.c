@@ -126,7 +126,7 @@ is_sorted(const json_t *j)
 static json_t *
 sorted(json_t *j)
 {
-	const char	**keys, *k;
+	const char	**keys;
 	json_t		 *v, *out;
 	size_t		  i, n;
 
@@ -140,12 +140,7 @@ sorted(json_t *j)
 	}
 	if (!json_is_object(j))
 		return json_incref(j);
-	n = json_object_size(j);
-	keys = xcalloc(n, sizeof *keys);
-	i = 0;
-	json_object_foreach(j, k, v)
-		keys[i++] = k;
-	qsort(keys, n, sizeof *keys, strp_cmp);
+	keys = json_sorted_keys(j, &n);
 	out = json_object();
 	for (i = 0; i < n; i++)
 		json_object_set_new(out, keys[i],

@@ -304,7 +304,7 @@ static void
 value(struct writer *w, const json_t *j)
 {
 	char		 h[AUDIT_HMAC_LEN + 1];
-	const char	**keys, *k, *s;
+	const char	**keys, *s;
 	json_t		*v;
 	size_t		  i, n;
 
@@ -344,12 +344,7 @@ value(struct writer *w, const json_t *j)
 		buf_addc(w->b, ']');
 		break;
 	case JSON_OBJECT:
-		n = json_object_size(j);
-		keys = xcalloc(n ? n : 1, sizeof *keys);
-		i = 0;
-		json_object_foreach((json_t *)j, k, v)
-			keys[i++] = k;
-		qsort(keys, n, sizeof *keys, strp_cmp);
+		keys = json_sorted_keys(j, &n);
 		buf_addc(w->b, '{');
 		for (i = 0; i < n; i++) {
 			if (i > 0)

@@ -672,7 +672,7 @@ convert_kvpairs(const char *name, const json_t *v, bool query,
     struct fieldval *out, struct apierr *err)
 {
 	struct fieldval	 one;
-	const char	**keys, *k;
+	const char	**keys;
 	json_t		*x;
 	size_t		  i, n;
 	int		  rc = 0;
@@ -682,12 +682,7 @@ convert_kvpairs(const char *name, const json_t *v, bool query,
 	if (!json_is_object(v))
 		return unconvertible(name, "map[string]string", v, query, out,
 		    err);
-	n = json_object_size(v);
-	keys = xcalloc(n ? n : 1, sizeof *keys);
-	i = 0;
-	json_object_foreach((json_t *)v, k, x)
-		keys[i++] = k;
-	qsort(keys, n, sizeof *keys, strp_cmp);
+	keys = json_sorted_keys(v, &n);
 	out->list = xcalloc(2 * n + 1, sizeof *out->list);
 	for (i = 0; i < n && rc == 0; i++) {
 		x = json_object_get(v, keys[i]);

@@ -173,12 +173,30 @@ json_number_text(const char *s)
 	return j;
 }
 
+/*
+ * The keys of an object in bytewise order, as Go sorts a map's: a new
+ * array (never NULL) of keys borrowed from the object; *n gets the count.
+ */
+const char **
+json_sorted_keys(const json_t *obj, size_t *n)
+{
+	const char	**keys, *k;
+	json_t		 *v;
+	size_t		  i = 0;
+
+	*n = json_object_size(obj);
+	keys = xcalloc(*n ? *n : 1, sizeof *keys);
+	json_object_foreach((json_t *)obj, k, v)
+		keys[i++] = k;
+	qsort(keys, *n, sizeof *keys, strp_cmp);
+	return keys;
+}
+
 /* Go's %v of a decoded JSON value: maps print sorted, nil as <nil>. */
 void
 json_gofmt(struct buf *b, const json_t *j)
 {
 	const char	**keys;
-	const char	 *k;
 	json_t		 *v;
 	size_t		  i, n;
 
@@ -211,12 +229,7 @@ json_gofmt(struct buf *b, const json_t *j)
 		buf_addc(b, ']');
 		break;
 	case JSON_OBJECT:
-		n = json_object_size(j);
-		keys = xcalloc(n, sizeof *keys);
-		i = 0;
-		json_object_foreach((json_t *)j, k, v)
-			keys[i++] = k;
-		qsort(keys, n, sizeof *keys, strp_cmp);
+		keys = json_sorted_keys(j, &n);
 		buf_adds(b, "map[");
 		for (i = 0; i < n; i++) {
 			if (i > 0)

@@ -73,6 +73,7 @@ char	*json_encode_go(const json_t *, size_t *);	/* new */
 void	 go_string(struct buf *, const char *, size_t);
 void	 json_gofmt(struct buf *, const json_t *);
 const char *json_gotype(const json_t *);
+const char **json_sorted_keys(const json_t *, size_t *);	/* new array */
 
 /* form.c: application/x-www-form-urlencoded, as Go's url.ParseQuery. */
 #define FORM_JOIN	0x1	/* repeated key: join with ',' (bodies) */
