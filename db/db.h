@@ -18,14 +18,53 @@ struct txn;
 
 /* store.c */
 #define STORE_RECOVER	0x1	/* supervisor: create the environment, recover */
+#define STORE_LISTENER	0x2	/* replication process: the environment alone */
 struct store	*store_open(const char *, int);	/* new; NULL after a log line */
 void		 store_close(struct store *);
 bool		 store_panicked(void);
 void		 store_share_auth_changes(struct store *, uint64_t *);
 uint64_t	 store_auth_changes(const struct store *);
 bool		 store_failing(void);
+const char	*store_refusal(void);
 int		 store_checkpoint(struct store *, bool);
 void		 store_version_check(void);
+
+/*
+ * repl.c: a replicated group (Berkeley DB's Replication Manager).  A node
+ * is host:port; REPL_ADDR_LEN holds one with its terminating NUL.
+ */
+#define REPL_ADDR_LEN	272
+#define REPL_MAX_SITES	9
+enum repl_role { REPL_NONE, REPL_MASTER, REPL_CLIENT };
+struct repl_conf {
+	const char	 *host;		/* this node's replication address */
+	unsigned	  port;
+	const char	**peer_host;	/* the other members' */
+	unsigned	 *peer_port;
+	size_t		  npeers;
+	bool		  bootstrap;	/* create the group (first start only) */
+};
+struct repl_view {
+	int		 role;		/* enum repl_role */
+	bool		 startup_done;	/* a client that caught up */
+	char		 master[REPL_ADDR_LEN];	/* the active node, or "" */
+	int		 members;	/* changes of membership seen (events) */
+	int		 nsites;	/* the other sites Berkeley DB knows */
+	struct {
+		char	 addr[REPL_ADDR_LEN];
+		bool	 connected;
+	}		 sites[REPL_MAX_SITES];
+};
+void		 store_repl_setup(const struct repl_conf *);	/* borrowed */
+bool		 store_replicated(void);
+int		 store_repl_start(struct store *, void (*)(const void *, size_t));
+int		 store_repl_view(struct store *, struct repl_view *);
+bool		 store_repl_dupmaster(void);
+int		 store_repl_send(struct store *, const void *, size_t);
+void		 store_repl_flush(struct store *);
+bool		 store_dbs_ready(struct store *, bool);
+void		 store_dbs_close(struct store *);
+bool		 store_handles_dead(void);
 
 /* backup.c: hot backups and the recovery of their copies. */
 int		 store_backup(struct store *, const char *);
@@ -84,6 +123,19 @@ int	tokens_purge(struct txn *, int64_t, size_t *);
 #define CLUSTER_ID_LEN	36
 int	cluster_id_get(struct txn *, char[CLUSTER_ID_LEN + 1]);
 int	cluster_id_put(struct txn *, const char *);
+
+/*
+ * The nodes of a replicated group as each one announced itself: by
+ * replication address, its api_addr, host name and version (new strings).
+ */
+struct node_rec {
+	char	*api_addr;
+	char	*hostname;
+	char	*version;
+};
+int	node_get(struct txn *, const char *, struct node_rec *);
+int	node_put(struct txn *, const char *, const struct node_rec *);
+void	node_rec_free(struct node_rec *);
 
 /* plugins.c: the plugin catalog and its runtime references. */
 int	plugin_get(struct txn *, const char *, const char *, const char *,

@@ -20,6 +20,8 @@ struct store {
 	DB	*meta;
 	DB	*audit;		/* audit devices by path */
 	uint64_t *auth_changes;	/* shared by every process, or NULL */
+	bool	 dbs_open;	/* the handles above are open */
+	bool	 create;	/* open_dbs may create them */
 };
 
 struct txn {
@@ -45,6 +47,16 @@ int	rec_del(struct txn *, DB *, const void *, size_t);
 int	rec_scan(struct txn *, DB *, rec_scan_fn, void *, const char *);
 int	rec_scan_from(struct txn *, DB *, const void *, size_t, rec_scan_fn,
 	    void *, const char *);
+
+/* repl.c */
+extern bool	 nodelay_enabled;	/* nodelay.c */
+void	repl_event(u_int32_t, void *);
+void	repl_perm_reset(void);
+bool	repl_perm_failed(void);
+int	repl_configure(DB_ENV *, bool);
+int	repl_join(DB_ENV *);
+int	repl_nowait(DB_ENV *);
+int	open_dbs(struct store *, int);
 
 /* tokens.c: the accessor index's key, for DB->associate. */
 int	token_accessor_key(DB *, const DBT *, const DBT *, DBT *);

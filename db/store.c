@@ -11,14 +11,20 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "db/internal.h"
+
+#define LOCKOUT_TRIES	600	/* 50 ms apart: half a minute */
 
 static volatile int panicked;
 
 static void
 errcall(const DB_ENV *env, const char *pfx, const char *msg)
 {
+	/* A replication lockout is waited out, or answered 503: no news. */
+	if (strncmp(msg, "BDB3504 ", 8) == 0 || strncmp(msg, "BDB3509 ", 8) == 0)
+		return;
 	log_err("berkeley db: %s", msg);
 }
 
@@ -27,6 +33,8 @@ event(DB_ENV *env, u_int32_t ev, void *info)
 {
 	if (ev == DB_EVENT_PANIC || ev == DB_EVENT_REG_PANIC)
 		panicked = 1;
+	else
+		repl_event(ev, info);
 }
 
 /* True once the environment needs recovery: the process must then exit. */
@@ -70,7 +78,7 @@ open_db(struct store *st, DB_TXN *tid, DB **dbp, const char *file, int create,
 	return rc;
 }
 
-static int
+int
 open_dbs(struct store *st, int create)
 {
 	DB_TXN	*tid = NULL;
@@ -100,31 +108,81 @@ open_dbs(struct store *st, int create)
 	    token_accessor_key, create ? DB_CREATE : 0))) {
 		if (tid != NULL)
 			tid->abort(tid);
+		store_dbs_close(st);
 		return rc;
 	}
-	return tid != NULL ? tid->commit(tid, 0) : 0;
+	if (tid != NULL && (rc = tid->commit(tid, 0)) != 0) {
+		store_dbs_close(st);
+		return rc;
+	}
+	st->dbs_open = true;
+	return 0;
 }
 
-struct store *
-store_open(const char *home, int flags)
+/*
+ * Whether the databases are open, opening them if not (creating them with
+ * create): in a replicated group a node that has not caught up yet has
+ * none, and only the active node may create them.
+ */
+bool
+store_dbs_ready(struct store *st, bool create)
 {
-	struct store	*st = xcalloc(1, sizeof *st);
+	int	 rc;
+
+	if (st->dbs_open)
+		return true;
+	if ((rc = open_dbs(st, create)) != 0 && rc != ENOENT)
+		log_err("opening the databases: %s", db_strerror(rc));
+	return rc == 0;
+}
+
+/* Closes the database handles, keeping the environment. */
+void
+store_dbs_close(struct store *st)
+{
+	/* A secondary index closes before its primary. */
+	DB	**dbs[] = { &st->runtimes, &st->accessors, &st->tokens,
+		    &st->children, &st->policies, &st->plugins,
+		    &st->runtime_refs, &st->meta, &st->audit };
+	size_t	 i;
+	int	 rc;
+
+	for (i = 0; i < sizeof dbs / sizeof dbs[0]; i++)
+		if (*dbs[i] != NULL) {
+			if ((rc = (*dbs[i])->close(*dbs[i], 0)) != 0 &&
+			    rc != DB_REP_HANDLE_DEAD)
+				log_err("closing a database: %s",
+				    db_strerror(rc));
+			*dbs[i] = NULL;
+		}
+	st->dbs_open = false;
+}
+
+/* A new handle on the environment in st->env: 0 or the error. */
+static int
+env_open(struct store *st, const char *home, int flags)
+{
 	u_int32_t	 oflags = DB_INIT_TXN | DB_INIT_LOCK | DB_INIT_LOG |
 			    DB_INIT_MPOOL;
 	int		 rc;
 
-	/*
-	 * A panic belongs to the handle that saw it: the supervisor's failed
-	 * recovery must not make the workers it forks later exit at once.
-	 */
-	panicked = 0;
-	if ((rc = db_env_create(&st->env, 0)) != 0) {
-		log_err("db_env_create: %s", db_strerror(rc));
-		free(st);
-		return NULL;
-	}
+	if ((rc = db_env_create(&st->env, 0)) != 0)
+		return rc;
 	st->env->set_errcall(st->env, errcall);
 	st->env->set_event_notify(st->env, event);
+	if (store_replicated()) {
+		/*
+		 * Replication threads share the handle; the site list goes
+		 * into the region that recovery creates, and the listener
+		 * states it again.
+		 */
+		oflags |= DB_INIT_REP | DB_THREAD;
+		if ((rc = repl_configure(st->env, flags & (STORE_RECOVER |
+		    STORE_LISTENER))) != 0) {
+			st->env->close(st->env, 0);
+			return rc;
+		}
+	}
 	if (flags & STORE_RECOVER) {
 		/* Region sizes are fixed when recovery re-creates the regions. */
 		oflags |= DB_CREATE | DB_RECOVER;
@@ -136,12 +194,50 @@ store_open(const char *home, int flags)
 		/* Small log files, so checkpoints can free disk in small steps. */
 		st->env->set_lg_max(st->env, 1024 * 1024);
 	}
-	if ((rc = st->env->open(st->env, home, oflags, 0600)) != 0) {
+	if ((rc = st->env->open(st->env, home, oflags, 0600)) != 0)
+		st->env->close(st->env, 0);
+	return rc;
+}
+
+struct store *
+store_open(const char *home, int flags)
+{
+	struct store	*st = xcalloc(1, sizeof *st);
+	int		 rc, tries;
+
+	/*
+	 * A panic belongs to the handle that saw it: the supervisor's failed
+	 * recovery must not make the workers it forks later exit at once.
+	 */
+	panicked = 0;
+	/*
+	 * A member of a replicated group that is catching up is locked out
+	 * for a while (NOWAIT says so at once): a process joining it waits.
+	 */
+	for (tries = 0; (rc = env_open(st, home, flags)) == DB_REP_LOCKOUT &&
+	    tries < LOCKOUT_TRIES; tries++)
+		nanosleep(&(struct timespec){ 0, 50000000L }, NULL);
+	if (rc != 0) {
 		log_err("opening the environment in %s: %s", home,
 		    db_strerror(rc));
-		st->env->close(st->env, 0);
 		free(st);
 		return NULL;
+	}
+	if (store_replicated()) {
+		/*
+		 * Only the active node writes, so only it creates databases
+		 * (the replication process, once elected); everyone else
+		 * opens them when they exist.  Subordinates connect before
+		 * their first commit.
+		 */
+		if (!(flags & (STORE_RECOVER | STORE_LISTENER)) &&
+		    (repl_nowait(st->env) != 0 || repl_join(st->env) != 0)) {
+			store_close(st);
+			return NULL;
+		}
+		if (!(flags & (STORE_RECOVER | STORE_LISTENER)))
+			store_dbs_ready(st, false);
+		return st;
 	}
 	if ((rc = open_dbs(st, flags & STORE_RECOVER)) != 0) {
 		log_err("opening the databases in %s: %s", home, db_strerror(rc));
@@ -154,16 +250,9 @@ store_open(const char *home, int flags)
 void
 store_close(struct store *st)
 {
-	/* A secondary index closes before its primary. */
-	DB	*dbs[] = { st->runtimes, st->accessors, st->tokens, st->children,
-		    st->policies, st->plugins, st->runtime_refs, st->meta,
-		    st->audit };
-	size_t	 i;
 	int	 rc;
 
-	for (i = 0; i < sizeof dbs / sizeof dbs[0]; i++)
-		if (dbs[i] != NULL && (rc = dbs[i]->close(dbs[i], 0)) != 0)
-			log_err("closing a database: %s", db_strerror(rc));
+	store_dbs_close(st);
 	if ((rc = st->env->close(st->env, 0)) != 0)
 		log_err("closing the environment: %s", db_strerror(rc));
 	free(st);
@@ -178,7 +267,9 @@ store_checkpoint(struct store *st, bool trim)
 {
 	int	 rc;
 
-	if ((rc = st->env->txn_checkpoint(st->env, 0, 0, 0)) != 0) {
+	/* A standby gets the active node's checkpoints; it trims alone. */
+	if ((rc = st->env->txn_checkpoint(st->env, 0, 0, 0)) != 0 &&
+	    !(store_replicated() && (rc == EACCES || rc == DB_REP_LOCKOUT))) {
 		log_err("checkpoint: %s", db_strerror(rc));
 		return -1;
 	}

@@ -19,6 +19,8 @@
 #define TXN_ATTEMPTS	8
 
 static bool	 storage_failed;
+static const char *refusal;	/* why a replicated node answered 503 */
+static bool	 handles_dead;
 
 /*
  * The counter of token and policy changes that every process shares: a
@@ -37,6 +39,26 @@ store_auth_changes(const struct store *st)
 	    __atomic_load_n(st->auth_changes, __ATOMIC_SEQ_CST);
 }
 
+/*
+ * Why the last transaction was refused by replication, in words for the
+ * client, or NULL.
+ */
+const char *
+store_refusal(void)
+{
+	return refusal;
+}
+
+/*
+ * True once a rollback in a replicated group made this process's handles
+ * useless: it must exit (after its answer) and be forked again.
+ */
+bool
+store_handles_dead(void)
+{
+	return handles_dead;
+}
+
 /* True if the last transaction failed for want of storage. */
 bool
 store_failing(void)
@@ -50,6 +72,20 @@ txn_status(int err)
 	switch (err) {
 	case DB_LOCK_DEADLOCK:
 	case DB_LOCK_NOTGRANTED:
+		return 503;
+	case EACCES:
+		/* A write on a node that is no longer the active one. */
+		refusal = "this node stopped being the active node during the "
+		    "request; it was not applied, retry";
+		return 503;
+	case DB_REP_LOCKOUT:
+		refusal = "the replicated group is changing its active node; "
+		    "retry";
+		return 503;
+	case DB_REP_HANDLE_DEAD:
+		handles_dead = true;
+		refusal = "the replicated group rolled back this node's data; "
+		    "retry";
 		return 503;
 	case DB_RUNRECOVERY:
 	case EIO:
@@ -78,12 +114,23 @@ backoff(int attempt)
 	nanosleep(&ts, NULL);
 }
 
+/*
+ * Errors worth another attempt: a deadlock, and a replication lockout (the
+ * node is changing role; database calls inside it say DB_LOCK_DEADLOCK).
+ */
+static bool
+retryable(int err)
+{
+	return err == DB_LOCK_DEADLOCK || err == DB_LOCK_NOTGRANTED ||
+	    err == DB_REP_LOCKOUT;
+}
+
 /* Records a failed Berkeley DB call in the transaction; returns -1. */
 int
 txn_fail(struct txn *t, int err, const char *what)
 {
 	t->err = err;
-	if (err != DB_LOCK_DEADLOCK && err != DB_LOCK_NOTGRANTED)
+	if (!retryable(err) && err != EACCES)
 		log_err("%s: %s", what, db_strerror(err));
 	return -1;
 }
@@ -100,10 +147,20 @@ txn_run(struct store *st, txn_fn fn, void *arg)
 	int		 attempt, rc, err;
 
 	storage_failed = false;
+	refusal = NULL;
+	if (!st->dbs_open && !store_dbs_ready(st, false)) {
+		refusal = "this node has not received the data from the active "
+		    "node yet; retry";
+		return 503;
+	}
 	for (attempt = 0; attempt < TXN_ATTEMPTS; attempt++) {
 		memset(&t, 0, sizeof t);
 		t.store = st;
 		if ((err = st->env->txn_begin(st->env, NULL, &t.tid, 0)) != 0) {
+			if (err == DB_REP_LOCKOUT) {
+				backoff(attempt);
+				continue;
+			}
 			log_err("txn_begin: %s", db_strerror(err));
 			return txn_status(err);
 		}
@@ -116,6 +173,7 @@ txn_run(struct store *st, txn_fn fn, void *arg)
 			 * The caller answers only after the flush returned 0,
 			 * so an acknowledged write is on disk all the same.
 			 */
+			repl_perm_reset();
 			err = t.tid->commit(t.tid, DB_TXN_WRITE_NOSYNC);
 			/*
 			 * Committed: a token or policy change makes every
@@ -132,8 +190,20 @@ txn_run(struct store *st, txn_fn fn, void *arg)
 			} else
 				metrics_add(M_TXN_ABORTS);
 			if (err == 0 && (err = st->env->log_flush(st->env,
-			    NULL)) == 0)
+			    NULL)) == 0 && !repl_perm_failed())
 				return 0;
+			if (err == 0) {
+				/*
+				 * Committed and flushed here, but the quorum
+				 * did not acknowledge it in time: it may be
+				 * rolled back by an election, or persist.
+				 */
+				refusal = "write not acknowledged by a quorum "
+				    "of the replicated group; it may or may "
+				    "not persist";
+				metrics_add(M_REPL_UNACKED);
+				return 503;
+			}
 			log_err("commit: %s", db_strerror(err));
 			return txn_status(err);
 		}
@@ -142,11 +212,11 @@ txn_run(struct store *st, txn_fn fn, void *arg)
 		metrics_add(M_TXN_ABORTS);
 		if (rc > 0)
 			return rc;
-		if (t.err != DB_LOCK_DEADLOCK && t.err != DB_LOCK_NOTGRANTED)
+		if (!retryable(t.err))
 			return txn_status(t.err);
 		metrics_add(M_TXN_DEADLOCKS);
 		backoff(attempt);
 	}
 	log_warn("transaction still deadlocked after %d attempts", attempt);
-	return 503;
+	return txn_status(t.err == 0 ? DB_REP_LOCKOUT : t.err);
 }

@@ -33,6 +33,10 @@ struct config {
 	long		 max_requests;	/* max_requests per worker */
 	int		 request_timeout; /* request_timeout, seconds */
 	bool		 unauth_metrics; /* unauthenticated_metrics_access */
+	/* A replicated group's member, or NULL, "" and NULL. */
+	const struct repl_conf *repl;
+	char		*api_addr;	/* api_addr, without a final '/' */
+	char		*repl_addr;	/* repl_addr */
 };
 
 /*
@@ -46,6 +50,18 @@ struct slot {
 };
 
 /*
+ * A replicated node's state as its replication process publishes it
+ * (repd.c): readers copy it with ha_read, which retries while a write is
+ * in progress (seq odd).
+ */
+struct ha_shared {
+	uint32_t	 seq;
+	struct repl_view view;
+	int64_t		 active_since;	/* unix seconds, while active */
+	uint64_t	 members_gen;	/* the group's membership changed */
+};
+
+/*
  * The page the supervisor maps before it forks, shared by every process:
  * generations that tell each process its cached copy is stale.
  */
@@ -54,6 +70,7 @@ struct shared {
 	uint64_t	 audit_gen;	/* audit device changes (audit.c) */
 	uint64_t	 data_gen;	/* restores swapped in (snapshot.c) */
 	int		 restoring;	/* a restore is committed: answer 503 */
+	struct ha_shared ha;
 };
 extern struct shared *shared;
 
@@ -167,6 +184,15 @@ void	 service_notify(const char *, ...)
 void	 service_notify_init(void);
 void	 service_pidfile(const struct config *);
 
+/* repd.c: the replication process, and the state it publishes. */
+void	 repd_run(const struct config *, struct slot *, struct shared *);
+void	 ha_read(struct repl_view *, int64_t *);
+int	 supervisor_initialise(struct store *);
+
+/* forward.c: a standby's requests go to the active node. */
+bool	 forward_request(struct request *);
+int	 ha_master_api(struct txn *, const char *, char **);
+
 /* worker.c */
 void	 worker_run(const struct config *, int, struct slot *, struct shared *);
 void	 worker_standby(const struct config *, int);
@@ -181,6 +207,8 @@ int	 request_parse(struct request *, const char *, const char *,
 	    const char *);
 void	 request_free(struct request *);
 int	 respond_error(struct request *, int, const char *);
+void	 write_error(struct request *, int, const char *);
+const char *status_reason(int);
 void	 respond_json(struct request *, int, const json_t *);
 void	 set_data(struct request *, json_t *);
 void	 set_auth(struct request *, json_t *);
@@ -307,6 +335,7 @@ int	 sys_seal_status(struct request *, struct txn *);
 int	 sys_init_read(struct request *, struct txn *);
 int	 sys_init_update(struct request *, struct txn *);
 int	 sys_leader(struct request *, struct txn *);
+int	 sys_ha_status(struct request *, struct txn *);
 void	 ha_state_get(struct ha_state *);
 json_t	*leader_answer(const struct ha_state *);	/* new */
 extern const struct field init_fields[];

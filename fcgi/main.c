@@ -63,6 +63,107 @@ read_file(const char *path)
 }
 
 /*
+ * The replication settings together: a group has at least three members
+ * (with two, Berkeley DB never fails over: no automatic failover is no
+ * high availability), each named once, and this node's api_addr.
+ * Prints each error; returns their number.
+ */
+static int
+repl_check(const struct conf *c)
+{
+	const char	*self = conf_str(c, SET_REPL_ADDR);
+	const char	*peers = conf_str(c, SET_REPL_PEERS), *p, *e, *q, *f;
+	size_t		 n = 0, len;
+	int		 nerr = 0;
+
+	if (*self == '\0') {
+		if (*peers != '\0' || conf_bool(c, SET_REPL_BOOTSTRAP)) {
+			fprintf(stderr, "catalogd: repl_peers and "
+			    "repl_bootstrap need repl_addr\n");
+			nerr++;
+		}
+		return nerr;
+	}
+	if (*conf_str(c, SET_API_ADDR) == '\0') {
+		fprintf(stderr, "catalogd: repl_addr needs api_addr, the URL "
+		    "the other nodes send clients to\n");
+		nerr++;
+	}
+	for (p = peers; *p != '\0'; p = *e == ',' ? e + 1 : e, n++) {
+		if ((e = strchr(p, ',')) == NULL)
+			e = p + strlen(p);
+		len = (size_t)(e - p);
+		if (len == strlen(self) && strncmp(p, self, len) == 0) {
+			fprintf(stderr, "catalogd: repl_peers names this "
+			    "node's own repl_addr %s\n", self);
+			nerr++;
+		}
+		for (q = peers; q < p; q = *f == ',' ? f + 1 : f) {
+			if ((f = strchr(q, ',')) == NULL)
+				f = q + strlen(q);
+			if ((size_t)(f - q) == len && strncmp(p, q, len) == 0) {
+				fprintf(stderr, "catalogd: repl_peers names "
+				    "%.*s twice\n", (int)len, p);
+				nerr++;
+				break;
+			}
+		}
+	}
+	if (n < 2) {
+		fprintf(stderr, "catalogd: a replicated group needs at least "
+		    "three nodes: repl_peers must name at least two others "
+		    "(with two nodes there is no automatic failover)\n");
+		nerr++;
+	}
+	return nerr;
+}
+
+/* This node's replication settings, when it is a member of a group. */
+static void
+configure_repl(const struct conf *c, struct config *cfg)
+{
+	static struct repl_conf	 rc;
+	const char		*peers = conf_str(c, SET_REPL_PEERS), *p, *e;
+	const char		*self = conf_str(c, SET_REPL_ADDR);
+	char			*host, *sys;
+	size_t			 n = 0;
+	struct stat		 sb;
+
+	if (*self == '\0')
+		return;
+	cfg->api_addr = xstrdup(conf_str(c, SET_API_ADDR));
+	if (cfg->api_addr[strlen(cfg->api_addr) - 1] == '/')
+		cfg->api_addr[strlen(cfg->api_addr) - 1] = '\0';
+	cfg->repl_addr = xstrdup(self);
+	if (hostport_split(self, strlen(self), &host, &rc.port) == -1)
+		abort();
+	rc.host = host;
+	for (p = peers; *p != '\0'; p = *e == ',' ? e + 1 : e, n++) {
+		if ((e = strchr(p, ',')) == NULL)
+			e = p + strlen(p);
+		rc.peer_host = xrealloc(rc.peer_host, (n + 1) *
+		    sizeof *rc.peer_host);
+		rc.peer_port = xrealloc(rc.peer_port, (n + 1) *
+		    sizeof *rc.peer_port);
+		if (hostport_split(p, (size_t)(e - p), &host,
+		    &rc.peer_port[n]) == -1)
+			abort();
+		rc.peer_host[n] = host;
+	}
+	rc.npeers = n;
+	/*
+	 * The group's own database says this directory has joined one: from
+	 * then on repl_bootstrap is ignored, so a restart never creates a
+	 * second group.
+	 */
+	sys = xasprintf("%s/__db.rep.system", cfg->dbhome);
+	rc.bootstrap = conf_bool(c, SET_REPL_BOOTSTRAP) && stat(sys, &sb) == -1;
+	free(sys);
+	cfg->repl = &rc;
+	store_repl_setup(&rc);
+}
+
+/*
  * The settings: FILE (if any), then the environment.  Prints every error
  * and returns -1 if there was one.
  */
@@ -94,6 +195,7 @@ load(struct conf *c, const char *file)
 			fprintf(stderr, "catalogd: %s\n", line);
 	}
 	buf_free(&errs);
+	nerr += repl_check(c);
 	if (getgrnam(conf_str(c, SET_SOCKET_GROUP)) == NULL) {
 		fprintf(stderr, "catalogd: socket_group \"%s\" is not a group "
 		    "on this system\n", conf_str(c, SET_SOCKET_GROUP));
@@ -141,6 +243,7 @@ configure(const struct conf *c, struct config *cfg)
 	cfg->max_requests = conf_long(c, SET_MAX_REQUESTS);
 	cfg->request_timeout = (int)conf_long(c, SET_REQUEST_TIMEOUT);
 	cfg->unauth_metrics = conf_bool(c, SET_UNAUTH_METRICS);
+	configure_repl(c, cfg);
 }
 
 int

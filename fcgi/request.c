@@ -19,18 +19,22 @@
 
 #define MULTIERR(s)	"1 error occurred:\n\t* " s "\n\n"
 
-static const char *
-reason(int status)
+const char *
+status_reason(int status)
 {
 	switch (status) {
 	case 200: return "OK";
 	case 204: return "No Content";
+	case 307: return "Temporary Redirect";
 	case 400: return "Bad Request";
 	case 403: return "Forbidden";
 	case 404: return "Not Found";
 	case 405: return "Method Not Allowed";
 	case 413: return "Payload Too Large";
+	case 412: return "Precondition Failed";
 	case 415: return "Unsupported Media Type";
+	case 429: return "Too Many Requests";
+	case 473: return "Performance Standby";
 	case 500: return "Internal Server Error";
 	case 503: return "Service Unavailable";
 	default: return "Unknown";
@@ -51,7 +55,7 @@ respond_typed(struct request *req, int status, const char *ctype,
 	req->sent = status;
 	n = snprintf(head, sizeof head, "Status: %d %s\r\n"
 	    "Content-Type: %s\r\n"
-	    "Cache-Control: no-store\r\n\r\n", status, reason(status), ctype);
+	    "Cache-Control: no-store\r\n\r\n", status, status_reason(status), ctype);
 	FCGX_PutStr(head, n, req->fx->out);
 	if (len > 0)
 		FCGX_PutStr(body, (int)len, req->fx->out);
@@ -78,7 +82,7 @@ respond_json(struct request *req, int status, const json_t *j)
 }
 
 /* Writes {"errors":[text]} (or [] for an empty text) with the status. */
-static void
+void
 write_error(struct request *req, int status, const char *text)
 {
 	json_t	*errs = json_array(), *top = json_object();
@@ -777,8 +781,9 @@ request_free(struct request *req)
 static void
 answer(struct request *req, int rc)
 {
-	const char	*busy = store_failing() ? "storage failure; the request "
-	    "may not have been applied, retry later" : "server busy, retry";
+	const char	*busy = store_refusal() != NULL ? store_refusal() :
+	    store_failing() ? "storage failure; the request may not have been "
+	    "applied, retry later" : "server busy, retry";
 	int		 status;
 
 	status = rc == 0 ? (req->status != 0 ? req->status : 204) : rc;
@@ -831,7 +836,9 @@ request_handle(FCGX_Request *fx, struct store *st, const struct config *cfg)
 		request_free(&req);
 		return;
 	}
-	if ((rc = pre_auth(&req)) != 0 && req.no_body)
+	if (cfg->repl != NULL && forward_request(&req))
+		;	/* a standby's: answered by the active node */
+	else if ((rc = pre_auth(&req)) != 0 && req.no_body)
 		respond_raw(&req, rc, NULL, 0);
 	else if (rc != 0)
 		write_error(&req, rc, req.err.text);

@@ -39,6 +39,13 @@ static const struct route routes[] = {
 		.handlers = { [OP_READ] = sys_leader },
 	},
 	{
+		.pattern = "sys/ha-status",
+		.inject = true,
+		.mount_type = "system",
+		.fields = no_fields,
+		.handlers = { [OP_READ] = sys_ha_status },
+	},
+	{
 		.pattern = "sys/metrics",
 		.unauth_metrics = true,
 		.mount_type = "system",

@@ -47,6 +47,9 @@ static bool		*watchdogged;	/* killed by the watchdog */
 static struct slot	*slots;		/* shared with the children */
 struct shared		*shared;	/* likewise (fcgi.h) */
 static int		 nkids;
+static int		 repd = -1;	/* the replication process's slot */
+static bool		 pool_pending;	/* workers wait for repd to start */
+static uint64_t		 members_seen;
 static int		 listen_fd = -1;
 static int		 lock_fd = -1;
 static sigset_t		 sigs;
@@ -228,7 +231,33 @@ declare_txn(struct txn *t, void *arg)
 	return audit_declare(t, arg);
 }
 
-/* Recovery, alone: no child may exist while this runs. */
+/*
+ * What a data directory gets on its first start (and what an older one
+ * lacks): the salt, the root token, the cluster id and the audit device
+ * catalogd.conf declares.  The supervisor does it after recovery; in a
+ * replicated group the replication process does it, on the active node.
+ */
+int
+supervisor_initialise(struct store *st)
+{
+	struct audit_opts	 o;
+	struct apierr		 err;
+	char			*kv[] = { (char *)"file_path", cfg->audit_file };
+
+	if (initialise(st) == -1)
+		return -1;
+	if (cfg->audit_file == NULL)
+		return 0;
+	if (audit_options(kv, 2, &o, &err) != 0)
+		fatal("audit_file_path: %s", err.text);
+	return txn_run(st, declare_txn, cfg->audit_file) != 0 ? -1 : 0;
+}
+
+/*
+ * Recovery, alone: no child may exist while this runs.  A member of a
+ * replicated group recovers the environment only: whether it may write
+ * (create, initialise, checkpoint) is for the group's election to say.
+ */
 static int
 recover(bool first)
 {
@@ -239,20 +268,9 @@ recover(bool first)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if ((st = store_open(cfg->dbhome, STORE_RECOVER)) == NULL)
 		return -1;
-	if (first)
-		rc = initialise(st);
-	if (first && rc == 0 && cfg->audit_file != NULL) {
-		struct audit_opts	 o;
-		struct apierr		 err;
-		char			*kv[] = { (char *)"file_path",
-					    cfg->audit_file };
-
-		if (audit_options(kv, 2, &o, &err) != 0)
-			fatal("audit_file_path: %s", err.text);
-		if (txn_run(st, declare_txn, cfg->audit_file) != 0)
-			rc = -1;
-	}
-	if (rc == 0)
+	if (first && cfg->repl == NULL)
+		rc = supervisor_initialise(st);
+	if (rc == 0 && cfg->repl == NULL)
 		store_checkpoint(st, true);
 	store_close(st);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -306,6 +324,10 @@ spawn(int i, bool standby)
 	sigaddset(&chld, SIGCHLD);
 	sigprocmask(SIG_UNBLOCK, &chld, NULL);
 	close(lock_fd);
+	if (i == repd) {
+		close(listen_fd);
+		repd_run(cfg, &slots[i], shared);
+	}
 	if (i == 0) {
 		close(listen_fd);
 		housekeeper_run(cfg, shared);
@@ -316,13 +338,54 @@ spawn(int i, bool standby)
 	_exit(0);
 }
 
+/*
+ * In a replicated group the replication process comes first: the workers
+ * are forked once it started the Replication Manager (main loop).
+ */
 static void
 spawn_all(void)
 {
 	int	 i;
 
+	if (repd >= 0) {
+		spawn(repd, false);
+		pool_pending = true;
+		return;
+	}
 	for (i = 0; i < nkids; i++)
 		spawn(i, false);
+}
+
+static void
+spawn_pool(void)
+{
+	int	 i;
+
+	pool_pending = false;
+	members_seen = __atomic_load_n(&shared->ha.members_gen,
+	    __ATOMIC_SEQ_CST);
+	for (i = 0; i <= cfg->workers; i++)
+		spawn(i, false);
+}
+
+/*
+ * The group's membership changed: the workers and the housekeeper finish
+ * their requests and exit, and reap_children forks them again, so that
+ * they connect to every member (without a recovery).
+ */
+static void
+members_changed(void)
+{
+	uint64_t	 gen;
+	int		 i;
+
+	gen = __atomic_load_n(&shared->ha.members_gen, __ATOMIC_SEQ_CST);
+	if (pool_pending || gen == members_seen)
+		return;
+	members_seen = gen;
+	for (i = 0; i <= cfg->workers; i++)
+		if (kids[i] > 0)
+			kill(kids[i], SIGTERM);
 }
 
 static int
@@ -405,7 +468,7 @@ recover_or_stand_by(void)
 	log_err("recovery failed; answering 503 and trying again every "
 	    "second");
 	service_notify("STATUS=recovery is failing; answering 503");
-	for (i = 1; i < nkids; i++)
+	for (i = 1; i <= cfg->workers; i++)
 		spawn(i, true);
 	do {
 		/* A whole second, whatever signals arrive meanwhile. */
@@ -416,7 +479,7 @@ recover_or_stand_by(void)
 			if (sig == SIGTERM || sig == SIGINT)
 				return false;
 			forget_ended();
-			for (i = 1; i < nkids; i++)
+			for (i = 1; i <= cfg->workers; i++)
 				if (kids[i] == 0)
 					spawn(i, true);
 		}
@@ -508,7 +571,8 @@ reap_children(void)
 			continue;
 		watched = watchdogged[i];
 		set_kid(i, 0);
-		if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
+		    i != repd) {
 			metrics_add(M_RESTART_RECYCLE);
 			if (!restart)
 				spawn(i, false);
@@ -567,6 +631,8 @@ supervise(struct config *c)
 	sigaddset(&sigs, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &sigs, NULL);
 	nkids = cfg->workers + 1;
+	if (cfg->repl != NULL)
+		repd = nkids++;
 	kids = xcalloc((size_t)nkids, sizeof *kids);
 	watchdogged = xcalloc((size_t)nkids, sizeof *watchdogged);
 	slots = mmap(NULL, (size_t)nkids * sizeof *slots, PROT_READ |
@@ -580,7 +646,8 @@ supervise(struct config *c)
 	spawn_all();
 
 	for (;;) {
-		sig = sigtimedwait(&sigs, NULL, ready ? &tick : &fast);
+		sig = sigtimedwait(&sigs, NULL, ready && !pool_pending ? &tick :
+		    &fast);
 		if (sig == SIGTERM || sig == SIGINT)
 			break;
 		if (sig == SIGHUP) {
@@ -599,6 +666,11 @@ supervise(struct config *c)
 			continue;
 		}
 		watchdog();
+		if (pool_pending && kids[repd] > 0 &&
+		    __atomic_load_n(&slots[repd].ready, __ATOMIC_ACQUIRE))
+			spawn_pool();
+		if (repd >= 0)
+			members_changed();
 		if (reap_children()) {
 			log_warn("restarting the pool with recovery");
 			if (!restart_pool(SIGKILL))

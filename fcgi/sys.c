@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "fcgi/fcgi.h"
 
@@ -39,23 +40,88 @@ health_txn(struct txn *t, void *arg)
 	return cluster_identity(t, arg);
 }
 
+/*
+ * A query parameter as Vault's health handler reads it: the first value,
+ * or NULL when absent.
+ */
+static const char *
+query_first(const struct request *req, const char *name)
+{
+	json_t	*v = json_object_get(req->data, name);
+
+	if (json_is_array(v))
+		v = json_array_get(v, 0);
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+/*
+ * The status codes the caller chose: 0, or -1 when a value does not parse
+ * (Vault answers 400 with an empty error list).  A code outside 100-599
+ * is refused too: Go's server cannot write one, FastCGI cannot carry it.
+ */
+static int
+health_codes(const struct request *req, bool *standbyok, int *standby,
+    int *active)
+{
+	static const char *const names[] = { "uninitcode", "sealedcode",
+	    "standbycode", "activecode", "drsecondarycode",
+	    "performancestandbycode" };
+	const char	*v;
+	int64_t		 code;
+	bool		 ok;
+	size_t		 i;
+
+	*standbyok = false;
+	if ((v = query_first(req, "standbyok")) != NULL &&
+	    go_parse_bool(v, standbyok) == -1)
+		return -1;
+	if ((v = query_first(req, "perfstandbyok")) != NULL &&
+	    go_parse_bool(v, &ok) == -1)
+		return -1;
+	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+		if ((v = query_first(req, names[i])) == NULL)
+			continue;
+		if (go_parse_int64(v, &code) == -1 || code < 100 || code > 599)
+			return -1;
+		if (i == 2)
+			*standby = (int)code;
+		else if (i == 3)
+			*active = (int)code;
+	}
+	return 0;
+}
+
 void
 health_respond(struct request *req)
 {
-	char	 id[CLUSTER_ID_LEN + 1] = "", name[64];
-	json_t	*h;
-	int	 status;
+	char		 id[CLUSTER_ID_LEN + 1] = "", name[64];
+	json_t		*h;
+	struct repl_view v;
+	int		 status, standby_code = 429, active_code = 200;
+	bool		 standby = false, standbyok, readable;
 
-	status = txn_run(req->store, health_txn, id) == 0 ? 200 : 500;
+	if (health_codes(req, &standbyok, &standby_code, &active_code) == -1) {
+		write_error(req, 400, "");
+		return;
+	}
+	if (req->cfg->repl != NULL) {
+		ha_read(&v, NULL);
+		standby = v.role != REPL_MASTER;
+	}
+	readable = txn_run(req->store, health_txn, id) == 0;
+	if (standby)
+		status = standbyok ? active_code : standby_code;
+	else
+		status = readable ? active_code : 500;
 	h = json_pack("{s:b, s:b, s:b, s:b, s:s, s:s, s:I, s:s}",
-	    "initialized", 1, "sealed", 0, "standby", 0,
+	    "initialized", 1, "sealed", 0, "standby", standby,
 	    "performance_standby", 0,
 	    "replication_performance_mode", "disabled",
 	    "replication_dr_mode", "disabled",
 	    "server_time_utc", (json_int_t)time(NULL),
 	    "version", PACKAGE_VERSION);
 	/* Vault's omitempty: only when the storage could be read. */
-	if (status == 200) {
+	if (readable) {
 		cluster_name(name, sizeof name, id);
 		json_object_set_new(h, "cluster_name", json_string(name));
 		json_object_set_new(h, "cluster_id", json_string(id));
@@ -205,13 +271,128 @@ leader_answer(const struct ha_state *ha)
 	    "performance_standby_last_remote_wal", 0);
 }
 
+/*
+ * A replicated node: the active node is this one, or the one whose
+ * replication address the group names, at the api_addr it announced.
+ * *api and *cluster are new.  0, or -1 after txn_fail.
+ */
+static int
+ha_state_repl(struct request *req, struct txn *t, struct ha_state *ha,
+    struct repl_view *v, char **api, char **cluster)
+{
+	int	 rc;
+
+	memset(ha, 0, sizeof *ha);
+	ha_read(v, &ha->active_since);
+	ha->enabled = true;
+	ha->is_self = v->role == REPL_MASTER;
+	*api = NULL;
+	if (ha->is_self)
+		*api = xstrdup(req->cfg->api_addr);
+	else if (v->master[0] != '\0' &&
+	    (rc = ha_master_api(t, v->master, api)) == -1)
+		return -1;
+	*cluster = *api == NULL ? xstrdup("") :
+	    xasprintf("tcp://%s", v->master);
+	if (*api == NULL)
+		*api = xstrdup("");
+	ha->leader_address = *api;
+	ha->leader_cluster_address = *cluster;
+	return 0;
+}
+
 /* GET sys/leader. */
 int
 sys_leader(struct request *req, struct txn *t)
 {
 	struct ha_state	 ha;
+	struct repl_view v;
+	char		*api = NULL, *cluster = NULL;
 
-	ha_state_get(&ha);
+	if (req->cfg->repl == NULL)
+		ha_state_get(&ha);
+	else if (ha_state_repl(req, t, &ha, &v, &api, &cluster) == -1)
+		return -1;
 	set_raw(req, leader_answer(&ha));
+	free(api);
+	free(cluster);
+	return 0;
+}
+
+static void
+rfc3339_now(char *out, size_t len)
+{
+	struct timespec	 ts;
+	struct tm	 tm;
+	size_t		 n;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	n = strftime(out, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out + n, len - n, ".%09ldZ", ts.tv_nsec);
+}
+
+/* One entry of sys/ha-status, in Vault's field order. */
+static json_t *
+ha_node(const char *host, const char *api, const char *cluster, bool active,
+    const char *version)
+{
+	char	 echo[48];
+
+	rfc3339_now(echo, sizeof echo);
+	return json_pack("{s:s, s:s, s:s, s:b, s:o, s:s}",
+	    "hostname", host,
+	    "api_address", api,
+	    "cluster_address", cluster,
+	    "active_node", active,
+	    "last_echo", active ? json_null() : json_string(echo),
+	    "version", version);
+}
+
+/*
+ * GET sys/ha-status (on the active node: standbys forward it): this node,
+ * then every member it is connected to, each as it announced itself.  A
+ * member that is down is left out, as Vault lists only the standbys it
+ * heard from.
+ */
+int
+sys_ha_status(struct request *req, struct txn *t)
+{
+	struct repl_view v;
+	struct node_rec	 n;
+	json_t		*nodes = json_array();
+	char		 host[256], *cluster;
+	int		 i, rc;
+
+	if (gethostname(host, sizeof host) == -1)
+		strcpy(host, "localhost");
+	host[sizeof host - 1] = '\0';
+	if (req->cfg->repl == NULL) {
+		json_array_append_new(nodes, ha_node(host, "", "", true,
+		    PACKAGE_VERSION));
+		set_data(req, json_pack("{s:o}", "nodes", nodes));
+		return 0;
+	}
+	ha_read(&v, NULL);
+	cluster = xasprintf("tcp://%s", req->cfg->repl_addr);
+	json_array_append_new(nodes, ha_node(host, req->cfg->api_addr,
+	    cluster, v.role == REPL_MASTER, PACKAGE_VERSION));
+	free(cluster);
+	for (i = 0; i < v.nsites; i++) {
+		if (!v.sites[i].connected)
+			continue;
+		if ((rc = node_get(t, v.sites[i].addr, &n)) == -1) {
+			json_decref(nodes);
+			return -1;
+		}
+		cluster = xasprintf("tcp://%s", v.sites[i].addr);
+		json_array_append_new(nodes, ha_node(rc == 0 ? n.hostname : "",
+		    rc == 0 ? n.api_addr : "", cluster, false, rc == 0 ?
+		    n.version : ""));
+		free(cluster);
+		if (rc == 0)
+			node_rec_free(&n);
+	}
+	set_data(req, json_pack("{s:o}", "nodes", nodes));
 	return 0;
 }

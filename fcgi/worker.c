@@ -146,6 +146,12 @@ worker_run(const struct config *cfg, int fd, struct slot *slot,
 			log_err("the environment panicked; exiting for recovery");
 			_exit(EXIT_RECOVER);
 		}
+		/* A rollback killed the handles: a fresh process needs none. */
+		if (store_handles_dead()) {
+			log_warn("the replicated group rolled back data here; "
+			    "exiting to be forked again");
+			break;
+		}
 	}
 	store_close(st);
 	exit(0);
@@ -210,6 +216,19 @@ housekeeper_run(const struct config *cfg, struct shared *sh)
 		if (sig == SIGHUP) {
 			reopen_log();
 			continue;
+		}
+		if (store_handles_dead())
+			exit(0);
+		if (cfg->repl != NULL) {
+			struct repl_view v;
+
+			/* Only the active node writes; a standby's logs are
+			 * still trimmed after the checkpoints it receives. */
+			ha_read(&v, NULL);
+			if (v.role != REPL_MASTER) {
+				store_checkpoint(st, true);
+				continue;
+			}
 		}
 		if (txn_run(st, purge_txn, &purged) == 0 && purged > 0)
 			log_info("revoked %lu expired tokens",

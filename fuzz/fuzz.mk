@@ -33,9 +33,9 @@ FUZZ_SANITIZE = -g -O1 -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_INCLUDES = $(DEFS) -I$(top_builddir) -I$(top_srcdir) \
 	$(JANSSON_CFLAGS) $(MSGPACK_CFLAGS) $(FCGI_CFLAGS) $(CRYPTO_CFLAGS) \
-	$(ZLIB_CFLAGS)
+	$(ZLIB_CFLAGS) $(CURL_CFLAGS)
 FUZZ_LINK = $(FCGI_LIBS) $(JANSSON_LIBS) $(MSGPACK_LIBS) $(CRYPTO_LIBS) \
-	$(DB_LIBS) $(ZLIB_LIBS)
+	$(DB_LIBS) $(ZLIB_LIBS) $(CURL_LIBS)
 # The server's own source lists, so a new file there is fuzzed too.
 FUZZ_CODE = $(libcatalog_a_SOURCES) $(libcatalogdb_a_SOURCES) \
 	$(catalogd_SOURCES)

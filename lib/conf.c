@@ -72,6 +72,23 @@ const struct setting settings[SET_COUNT] = {
 	    0, 0, "true: GET sys/metrics answers without a token (Vault's "
 	    "listener telemetry setting); false: it needs read on "
 	    "sys/metrics." },
+	[SET_API_ADDR] = { "api_addr", "CATALOGD_API_ADDR", SETTING_URL, "",
+	    0, 0, "The URL clients use to reach this node (Vault's api_addr), "
+	    "announced to the other nodes of a replicated group: standbys "
+	    "forward to it and redirect there; required with repl_addr." },
+	[SET_REPL_ADDR] = { "repl_addr", "CATALOGD_REPL_ADDR",
+	    SETTING_HOSTPORT, "", 0, 0, "host:port this node's replication "
+	    "listens on, written the same way on every node; setting it "
+	    "makes this node a member of a replicated group; empty: a single "
+	    "node." },
+	[SET_REPL_PEERS] = { "repl_peers", "CATALOGD_REPL_PEERS",
+	    SETTING_HOSTPORTS, "", 0, 0, "The replication addresses of the "
+	    "other members, comma-separated: at least two (three nodes is "
+	    "the tested size)." },
+	[SET_REPL_BOOTSTRAP] = { "repl_bootstrap", "CATALOGD_REPL_BOOTSTRAP",
+	    SETTING_BOOL, "false", 0, 0, "true on exactly one node, the first "
+	    "time the group is created: that node starts it and becomes "
+	    "active; ignored once its data directory belongs to a group." },
 };
 
 void
@@ -107,7 +124,75 @@ conf_long(const struct conf *c, enum setting_id id)
 bool
 conf_bool(const struct conf *c, enum setting_id id)
 {
-	return strcmp(conf_str(c, id), "true") == 0;
+	const char	*v = conf_str(c, id);
+
+	/* The environment's CATALOGD_REPL_BOOTSTRAP=1 means true too. */
+	return strcmp(v, "true") == 0 || strcmp(v, "1") == 0;
+}
+
+/*
+ * Splits the host:port of LEN bytes at S: 0 with a new *host and *port
+ * (1 to 65535), or -1.  The host is a name or an IPv4 address (IPv6 would
+ * need brackets, which Berkeley DB's site names do not take).
+ */
+int
+hostport_split(const char *s, size_t len, char **host, unsigned *port)
+{
+	const char	*colon = NULL;
+	size_t		 i;
+	long		 v = 0;
+
+	for (i = 0; i < len; i++)
+		if (s[i] == ':')
+			colon = s + i;
+	if (colon == NULL || colon == s || colon - s > 255 ||
+	    (size_t)(colon - s) + 1 >= len || len - (size_t)(colon - s) > 6)
+		return -1;
+	for (i = 0; i < (size_t)(colon - s); i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' &&
+		    s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
+		    s[i] == '.' || s[i] == '-'))
+			return -1;
+	for (i = (size_t)(colon - s) + 1; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	if (v < 1 || v > 65535)
+		return -1;
+	if (host != NULL)
+		*host = xstrndup(s, (size_t)(colon - s));
+	if (port != NULL)
+		*port = (unsigned)v;
+	return 0;
+}
+
+/* A URL as api_addr takes it: http or https, a host, no path. */
+static bool
+url_ok(const char *u)
+{
+	const char	*h;
+	size_t		 i, n;
+
+	if (strncmp(u, "http://", 7) == 0)
+		h = u + 7;
+	else if (strncmp(u, "https://", 8) == 0)
+		h = u + 8;
+	else
+		return false;
+	n = strlen(h);
+	if (n > 0 && h[n - 1] == '/')
+		n--;
+	if (n == 0)
+		return false;
+	for (i = 0; i < n; i++)
+		if (h[i] == ':')
+			return hostport_split(h, n, NULL, NULL) == 0;
+	for (i = 0; i < n; i++)
+		if (h[i] == '/' || h[i] == '?' || h[i] == '#' || h[i] == '@' ||
+		    h[i] <= ' ' || h[i] == 0x7f)
+			return false;
+	return true;
 }
 
 bool
@@ -161,12 +246,47 @@ conf_set(struct conf *c, enum setting_id id, const char *text,
 		}
 		break;
 	case SETTING_BOOL:
-		if (strcmp(text, "true") != 0 && strcmp(text, "false") != 0) {
+		if (strcmp(text, "true") != 0 && strcmp(text, "false") != 0 &&
+		    (id != SET_REPL_BOOTSTRAP || (strcmp(text, "1") != 0 &&
+		    strcmp(text, "0") != 0))) {
 			buf_printf(why, "%s must be true or false, not \"%s\"",
 			    who, text);
 			return -1;
 		}
 		break;
+	case SETTING_URL:
+		if (*text != '\0' && !url_ok(text)) {
+			buf_printf(why, "%s must be a URL such as "
+			    "\"http://10.0.0.2:8200\" (http or https, no path), "
+			    "not \"%s\"", who, text);
+			return -1;
+		}
+		break;
+	case SETTING_HOSTPORT:
+	case SETTING_HOSTPORTS: {
+		const char	*p = text, *e;
+
+		while (*p != '\0') {
+			e = s->kind == SETTING_HOSTPORTS ? strchr(p, ',') :
+			    NULL;
+			if (e == NULL)
+				e = p + strlen(p);
+			if (hostport_split(p, (size_t)(e - p), NULL, NULL)
+			    == -1) {
+				buf_printf(why, "%s must be %s host:port "
+				    "(a port from 1 to 65535), not \"%s\"",
+				    who, s->kind == SETTING_HOSTPORTS ?
+				    "a comma-separated list of" : "one", text);
+				return -1;
+			}
+			p = *e == ',' ? e + 1 : e;
+			if (*e == ',' && *p == '\0') {
+				buf_printf(why, "%s ends with a comma", who);
+				return -1;
+			}
+		}
+		break;
+	}
 	case SETTING_STRING:
 		if (*text == '\0') {
 			buf_printf(why, "%s must not be empty", who);
@@ -261,6 +381,9 @@ parse_line(struct conf *c, struct hcl_lexer *lx, int seen[SET_COUNT],
 		break;
 	case SETTING_STRING:
 	case SETTING_PATH:
+	case SETTING_URL:
+	case SETTING_HOSTPORT:
+	case SETTING_HOSTPORTS:
 		if (t != HCL_STRING) {
 			buf_printf(&why, "%s must be a quoted string", key);
 			goto out;

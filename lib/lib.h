@@ -218,12 +218,16 @@ enum setting_kind {
 	SETTING_INT,		/* bare decimal, within min..max */
 	SETTING_MODE,		/* quoted octal, up to max */
 	SETTING_BOOL,		/* bare true or false */
+	SETTING_URL,		/* quoted http(s)://host[:port]; "" = none */
+	SETTING_HOSTPORT,	/* quoted host:port; "" = none */
+	SETTING_HOSTPORTS,	/* quoted host:port,host:port...; "" = none */
 };
 enum setting_id {
 	SET_DATA_DIR, SET_SOCKET, SET_SOCKET_GROUP, SET_SOCKET_MODE,
 	SET_PID_FILE, SET_LOG_FILE, SET_WORKERS, SET_BODY_LIMIT,
 	SET_MAX_REQUESTS, SET_REQUEST_TIMEOUT, SET_ROOT_TOKEN_FILE,
-	SET_AUDIT_FILE_PATH, SET_UNAUTH_METRICS, SET_COUNT
+	SET_AUDIT_FILE_PATH, SET_UNAUTH_METRICS, SET_API_ADDR, SET_REPL_ADDR,
+	SET_REPL_PEERS, SET_REPL_BOOTSTRAP, SET_COUNT
 };
 struct setting {
 	const char		*key;	/* in catalogd.conf */
@@ -247,6 +251,7 @@ long	 conf_long(const struct conf *, enum setting_id);
 bool	 conf_bool(const struct conf *, enum setting_id);
 bool	 conf_is_set(const struct conf *, enum setting_id);
 void	 conf_print_defaults(struct buf *);
+int	 hostport_split(const char *, size_t, char **, unsigned *);
 
 /*
  * metrics.c: the counters every catalogd process shares (one page the
@@ -256,7 +261,8 @@ void	 conf_print_defaults(struct buf *);
 enum metric {
 	M_TXN_COMMITS, M_TXN_WRITE_COMMITS, M_TXN_ABORTS, M_TXN_DEADLOCKS,
 	M_RESTART_CRASH, M_RESTART_WATCHDOG, M_RESTART_RECYCLE,
-	M_AUDIT_REQUEST_FAILURES, M_AUDIT_RESPONSE_FAILURES, M_COUNT
+	M_AUDIT_REQUEST_FAILURES, M_AUDIT_RESPONSE_FAILURES, M_REPL_UNACKED,
+	M_REPL_FORWARDED, M_COUNT
 };
 #define METRICS_ROUTES	48	/* [0]: no route; [i + 1]: route table i */
 #define METRICS_CODES	16	/* metrics_codes[], and the last: others */

@@ -402,6 +402,12 @@ processes(struct out *o, const struct metrics *m, const struct metrics_now *x)
 	one(o, COUNTER, "vault_audit_log_response_failure", "Response "
 	    "entries no audit device wrote.",
 	    (double)m->count[M_AUDIT_RESPONSE_FAILURES]);
+	one(o, COUNTER, "catalogd_replication_unacknowledged_writes_total",
+	    "Commits the quorum of the replicated group did not acknowledge "
+	    "in time (answered 503).", (double)m->count[M_REPL_UNACKED]);
+	one(o, COUNTER, "catalogd_replication_forwarded_requests_total",
+	    "Requests this standby forwarded to the active node.",
+	    (double)m->count[M_REPL_FORWARDED]);
 	if (x->cpu_seconds >= 0)
 		one(o, COUNTER, "process_cpu_seconds_total", "CPU time of the "
 		    "supervisor and all its children, ended ones included.",
