@@ -60,9 +60,11 @@ bool		 store_replicated(void);
 int		 store_repl_start(struct store *, void (*)(const void *, size_t));
 int		 store_repl_view(struct store *, struct repl_view *);
 bool		 store_repl_dupmaster(void);
+int64_t		 store_repl_lost_at(void);
 int		 store_repl_send(struct store *, const void *, size_t);
 void		 store_repl_flush(struct store *);
 bool		 store_dbs_ready(struct store *, bool);
+bool		 store_has_data(struct store *);
 void		 store_dbs_close(struct store *);
 bool		 store_handles_dead(void);
 

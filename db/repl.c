@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "db/internal.h"
 
@@ -39,6 +40,7 @@ static int	 ev_startup_done;
 static int	 ev_dupmaster;
 static int	 perm_failed;
 static int	 membership;	/* sites added to or removed from the group */
+static int64_t	 lost_at;	/* when the active node was lost (ms) */
 
 /* The channel message handler of the listener (store_repl_receive). */
 static void	(*receiver)(const void *, size_t);
@@ -64,6 +66,8 @@ store_replicated(void)
 void
 repl_event(u_int32_t ev, void *info)
 {
+	struct timespec	 ts;
+
 	switch (ev) {
 	case DB_EVENT_REP_PERM_FAILED:
 		__atomic_store_n(&perm_failed, 1, __ATOMIC_SEQ_CST);
@@ -86,6 +90,12 @@ repl_event(u_int32_t ev, void *info)
 		break;
 	case DB_EVENT_REP_DUPMASTER:
 		__atomic_store_n(&ev_dupmaster, 1, __ATOMIC_SEQ_CST);
+		break;
+	case DB_EVENT_REP_MASTER_FAILURE:
+		__atomic_store_n(&ev_master, DB_EID_INVALID, __ATOMIC_SEQ_CST);
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		__atomic_store_n(&lost_at, (int64_t)ts.tv_sec * 1000 +
+		    ts.tv_nsec / 1000000, __ATOMIC_SEQ_CST);
 		break;
 	default:
 		break;
@@ -285,6 +295,14 @@ store_repl_view(struct store *st, struct repl_view *v)
 		    list[i].host, list[i].port);
 		v->sites[v->nsites].connected = list[i].status ==
 		    DB_REPMGR_CONNECTED;
+		/*
+		 * A client keeps naming a lost active node until an
+		 * election names another: one it has no connection to is
+		 * no active node it can send anyone to.
+		 */
+		if (role == REPL_CLIENT && list[i].eid == master &&
+		    list[i].status != DB_REPMGR_CONNECTED)
+			v->master[0] = '\0';
 		v->nsites++;
 	}
 	free(list);
@@ -296,6 +314,16 @@ bool
 store_repl_dupmaster(void)
 {
 	return __atomic_exchange_n(&ev_dupmaster, 0, __ATOMIC_SEQ_CST) != 0;
+}
+
+/*
+ * When this listener last lost the active node (CLOCK_MONOTONIC ms), or 0:
+ * the start of a failover, for the log.
+ */
+int64_t
+store_repl_lost_at(void)
+{
+	return __atomic_load_n(&lost_at, __ATOMIC_SEQ_CST);
 }
 
 /* Sends one message to the active node's listener: 0 or -1. */

@@ -8,6 +8,8 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,6 +136,23 @@ store_dbs_ready(struct store *st, bool create)
 	if ((rc = open_dbs(st, create)) != 0 && rc != ENOENT)
 		log_err("opening the databases: %s", db_strerror(rc));
 	return rc == 0;
+}
+
+/* Whether the environment holds the databases (meta.db, made last). */
+bool
+store_has_data(struct store *st)
+{
+	const char	*home;
+	char		*path;
+	struct stat	 sb;
+	bool		 has;
+
+	if (st->env->get_home(st->env, &home) != 0 || home == NULL)
+		return false;
+	path = xasprintf("%s/meta.db", home);
+	has = stat(path, &sb) == 0;
+	free(path);
+	return has;
 }
 
 /* Closes the database handles, keeping the environment. */

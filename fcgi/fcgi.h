@@ -191,7 +191,7 @@ int	 supervisor_initialise(struct store *);
 
 /* forward.c: a standby's requests go to the active node. */
 bool	 forward_request(struct request *);
-int	 ha_master_api(struct txn *, const char *, char **);
+const char *ha_master_api(struct store *, const char *);
 
 /* worker.c */
 void	 worker_run(const struct config *, int, struct slot *, struct shared *);
@@ -335,6 +335,7 @@ int	 sys_seal_status(struct request *, struct txn *);
 int	 sys_init_read(struct request *, struct txn *);
 int	 sys_init_update(struct request *, struct txn *);
 int	 sys_leader(struct request *, struct txn *);
+void	 leader_respond(struct request *);
 int	 sys_ha_status(struct request *, struct txn *);
 void	 ha_state_get(struct ha_state *);
 json_t	*leader_answer(const struct ha_state *);	/* new */

@@ -83,24 +83,11 @@ api_txn(struct txn *t, void *arg)
 }
 
 /*
- * The api_addr the node at replication address ADDR announced: 0 with a
- * new *api, 1 if it never did, -1 after txn_fail.  Inside a transaction.
+ * The api_addr the node at replication address ADDR announced (borrowed
+ * until the next call), or NULL; read again every API_CACHE_MS.
  */
-int
-ha_master_api(struct txn *t, const char *addr, char **api)
-{
-	struct api_arg	 a = { addr, NULL };
-	int		 rc;
-
-	if ((rc = api_txn(t, &a)) != 0)
-		return rc;
-	*api = a.api;
-	return a.api == NULL ? 1 : 0;
-}
-
-/* The active node's api_addr (borrowed until the next call), or NULL. */
-static const char *
-master_api(struct store *st, const char *addr)
+const char *
+ha_master_api(struct store *st, const char *addr)
 {
 	struct api_arg	 a = { addr, NULL };
 
@@ -333,7 +320,7 @@ forward_request(struct request *req)
 		return false;
 	if (view.master[0] == '\0' ||
 	    FCGX_GetParam("HTTP_X_CATALOGD_FORWARDED", env) != NULL ||
-	    (api = master_api(req->store, view.master)) == NULL) {
+	    (api = ha_master_api(req->store, view.master)) == NULL) {
 		write_error(req, 500, NO_ACTIVE);
 		return true;
 	}

@@ -182,7 +182,8 @@ become_active(struct store *st)
 	struct node_arg	 a;
 	bool		 ok;
 
-	if (!store_dbs_ready(st, true))
+	/* Creating is for the group's first start only. */
+	if (!store_dbs_ready(st, false) && !store_dbs_ready(st, true))
 		return false;
 	ok = supervisor_initialise(st) == 0;
 	if (ok) {
@@ -273,6 +274,8 @@ repd_run(const struct config *c, struct slot *slot, struct shared *s)
 	int64_t		 started;
 	int		 rc, sig, members = 0;
 	bool		 active = false, waiting = false, fresh = false;
+	bool		 set_up = false;	/* become_active done */
+	bool		 had;
 
 	cfg = c;
 	sh = s;
@@ -326,18 +329,32 @@ repd_run(const struct config *c, struct slot *slot, struct shared *s)
 			v = last;
 		now = now_ms();
 		if (v.role == REPL_MASTER && !active) {
-			if (!become_active(st)) {
-				/* Try again next tick; stand by meanwhile. */
-				v.role = REPL_NONE;
-				v.master[0] = '\0';
-			} else {
+			/*
+			 * A node that holds the group's data serves as the
+			 * active node at once (its workers have the databases
+			 * open); its own setup, which opens them here and
+			 * waits for the standbys' acks, follows.  The group's
+			 * very first active node sets up first: nobody could
+			 * be authenticated before the root token exists.
+			 */
+			had = store_has_data(st);
+			if (had || become_active(st)) {
 				active = true;
+				set_up = !had;
 				since = (int64_t)time(NULL);
-				log_info("this node is the active node");
+				if (store_repl_lost_at() != 0)
+					log_info("this node is the active node, "
+					    "%lld ms after the last one was "
+					    "lost", (long long)(now_ms() -
+					    store_repl_lost_at()));
+				else
+					log_info("this node is the active "
+					    "node");
 				caches_stale();
 			}
 		} else if (v.role != REPL_MASTER && active) {
 			active = false;
+			set_up = false;
 			since = 0;
 			log_info("this node stands by");
 			caches_stale();
@@ -363,7 +380,9 @@ repd_run(const struct config *c, struct slot *slot, struct shared *s)
 			store_repl_flush(st);
 			next_flush = now + 1000;
 		}
-		if (active)
+		if (active && !set_up)
+			set_up = become_active(st);
+		if (active && set_up)
 			record_pending(st);
 		else if (v.role == REPL_CLIENT && v.startup_done &&
 		    v.master[0] != '\0' && now >= next_announce) {

@@ -844,6 +844,9 @@ request_handle(FCGX_Request *fx, struct store *st, const struct config *cfg)
 		write_error(&req, rc, req.err.text);
 	else if (strcmp(req.path, "sys/health") == 0 && req.op == OP_READ)
 		health_respond(&req);
+	else if (cfg->repl != NULL && strcmp(req.path, "sys/leader") == 0 &&
+	    req.op == OP_READ)
+		leader_respond(&req);
 	else {
 		uuid_v4(req.id);
 		rc = txn_run(st, request_txn, &req);

@@ -41,6 +41,29 @@ health_txn(struct txn *t, void *arg)
 }
 
 /*
+ * The salt's presence and the cluster id, read once per data generation:
+ * they never change otherwise, and a health check must not wait for a
+ * transaction while a replicated node changes role.  0 or -1.
+ */
+static int
+health_identity(struct store *st, char id[CLUSTER_ID_LEN + 1])
+{
+	static char	 cached[CLUSTER_ID_LEN + 1];
+	static uint64_t	 gen;
+	uint64_t	 now = shared == NULL ? 0 :
+			    __atomic_load_n(&shared->data_gen, __ATOMIC_SEQ_CST);
+
+	if (cached[0] == '\0' || gen != now) {
+		if (txn_run(st, health_txn, id) != 0)
+			return -1;
+		memcpy(cached, id, sizeof cached);
+		gen = now;
+	}
+	memcpy(id, cached, sizeof cached);
+	return 0;
+}
+
+/*
  * A query parameter as Vault's health handler reads it: the first value,
  * or NULL when absent.
  */
@@ -108,7 +131,7 @@ health_respond(struct request *req)
 		ha_read(&v, NULL);
 		standby = v.role != REPL_MASTER;
 	}
-	readable = txn_run(req->store, health_txn, id) == 0;
+	readable = health_identity(req->store, id) == 0;
 	if (standby)
 		status = standbyok ? active_code : standby_code;
 	else
@@ -272,50 +295,45 @@ leader_answer(const struct ha_state *ha)
 }
 
 /*
- * A replicated node: the active node is this one, or the one whose
- * replication address the group names, at the api_addr it announced.
- * *api and *cluster are new.  0, or -1 after txn_fail.
+ * A replicated node's sys/leader, answered outside any transaction (the
+ * node may be changing role): the active node is this one, or the one
+ * whose replication address the group names, at the api_addr it announced
+ * (forward.c keeps it).
  */
-static int
-ha_state_repl(struct request *req, struct txn *t, struct ha_state *ha,
-    struct repl_view *v, char **api, char **cluster)
+void
+leader_respond(struct request *req)
 {
-	int	 rc;
+	struct ha_state	 ha;
+	struct repl_view v;
+	const char	*api = NULL;
+	char		*cluster;
+	json_t		*j;
 
-	memset(ha, 0, sizeof *ha);
-	ha_read(v, &ha->active_since);
-	ha->enabled = true;
-	ha->is_self = v->role == REPL_MASTER;
-	*api = NULL;
-	if (ha->is_self)
-		*api = xstrdup(req->cfg->api_addr);
-	else if (v->master[0] != '\0' &&
-	    (rc = ha_master_api(t, v->master, api)) == -1)
-		return -1;
-	*cluster = *api == NULL ? xstrdup("") :
-	    xasprintf("tcp://%s", v->master);
-	if (*api == NULL)
-		*api = xstrdup("");
-	ha->leader_address = *api;
-	ha->leader_cluster_address = *cluster;
-	return 0;
+	memset(&ha, 0, sizeof ha);
+	ha_read(&v, &ha.active_since);
+	ha.enabled = true;
+	ha.is_self = v.role == REPL_MASTER;
+	if (ha.is_self)
+		api = req->cfg->api_addr;
+	else if (v.master[0] != '\0')
+		api = ha_master_api(req->store, v.master);
+	cluster = api == NULL ? xstrdup("") : xasprintf("tcp://%s", v.master);
+	ha.leader_address = api == NULL ? "" : api;
+	ha.leader_cluster_address = cluster;
+	j = leader_answer(&ha);
+	respond_json(req, 200, j);
+	json_decref(j);
+	free(cluster);
 }
 
-/* GET sys/leader. */
+/* GET sys/leader of a single node. */
 int
 sys_leader(struct request *req, struct txn *t)
 {
 	struct ha_state	 ha;
-	struct repl_view v;
-	char		*api = NULL, *cluster = NULL;
 
-	if (req->cfg->repl == NULL)
-		ha_state_get(&ha);
-	else if (ha_state_repl(req, t, &ha, &v, &api, &cluster) == -1)
-		return -1;
+	ha_state_get(&ha);
 	set_raw(req, leader_answer(&ha));
-	free(api);
-	free(cluster);
 	return 0;
 }
 
