@@ -578,9 +578,21 @@ snapshot_read(struct request *req, struct txn *t)
 	return read_identity(req, t);
 }
 
+/*
+ * A replicated group restores through Berkeley DB's own synchronisation,
+ * which catalogd does not drive yet: a restore on one node would leave the
+ * others with a different history.  Refused, saying what to do instead.
+ */
+#define REPL_RESTORE	"restoring a snapshot is not supported in a " \
+	"replicated group: restore it offline on a single node (catalogd " \
+	"restore without repl_addr), start that node alone with " \
+	"repl_bootstrap, and join fresh nodes to it"
+
 int
 snapshot_restore(struct request *req, struct txn *t)
 {
+	if (req->cfg->repl != NULL)
+		return respond_error(req, 400, REPL_RESTORE);
 	req->finish = restore_snapshot;
 	req->force = false;
 	return read_identity(req, t);
@@ -589,6 +601,8 @@ snapshot_restore(struct request *req, struct txn *t)
 int
 snapshot_restore_force(struct request *req, struct txn *t)
 {
+	if (req->cfg->repl != NULL)
+		return respond_error(req, 400, REPL_RESTORE);
 	req->finish = restore_snapshot;
 	req->force = true;
 	return read_identity(req, t);
@@ -686,6 +700,10 @@ snapshot_restore_cmd(const struct config *cfg, const char *in, bool force)
 	size_t		 limit;
 	int		 rc;
 
+	if (cfg->repl != NULL) {
+		fprintf(stderr, "catalogd: %s\n", REPL_RESTORE);
+		return 1;
+	}
 	memset(&id, 0, sizeof id);
 	if ((st = offline_open(cfg, &id)) == NULL)
 		return 1;
