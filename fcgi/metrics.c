@@ -150,6 +150,12 @@ metrics_read(struct request *req, struct txn *t)
 	memset(&x, 0, sizeof x);
 	if (store_metrics(t, &x) == -1)
 		return -1;
+	if (req->cfg->repl != NULL) {
+		struct repl_view	 v;
+
+		ha_read(&v, NULL);
+		x.standby = v.role != REPL_MASTER;
+	}
 	metrics_copy(&m, metrics);
 	processes(&m, &x);
 	clock_gettime(CLOCK_REALTIME, &ts);

@@ -288,6 +288,7 @@ struct metrics_now {
 	int64_t		 log_bytes, log_flushes;	/* since the recovery */
 	double		 cpu_seconds;
 	int64_t		 rss_bytes, open_fds, processes;
+	bool		 standby;		/* a replicated group's standby */
 };
 extern const int metrics_codes[METRICS_CODES - 1];
 extern struct metrics *metrics;		/* NULL: nothing is counted */

@@ -429,7 +429,9 @@ write_all(struct out *o, const struct metrics *m,
 {
 	one(o, GAUGE, "vault_core_unsealed", "1: unsealed (catalogd has no "
 	    "seal).", 1);
-	one(o, GAUGE, "vault_core_active", "1: this node is active.", 1);
+	one(o, GAUGE, "vault_core_active", "1: this node is active (a single "
+	    "node always is); 0: a standby of a replicated group.",
+	    x->standby ? 0 : 1);
 	requests(o, m, routes, nroutes);
 	storage(o, m, x);
 	processes(o, m, x);

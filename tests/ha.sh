@@ -202,6 +202,13 @@ test_health() {
 	expect 400 '{"errors":[]}' "a standbyok that is no bool"
 	TOKEN= on "$a" GET "sys/health?activecode=1000"
 	expect 400 '{"errors":[]}' "a code HTTP cannot carry"
+	# sys/metrics is each node's own.
+	on "$a" GET "sys/metrics?format=prometheus"
+	assertEquals "the active node's metrics" "vault_core_active 1" \
+	    "$(grep '^vault_core_active ' "$RAW")"
+	on "$s" GET "sys/metrics?format=prometheus"
+	assertEquals "a standby's metrics, served there" "vault_core_active 0" \
+	    "$(grep '^vault_core_active ' "$RAW")"
 }
 
 test_writes_and_reads_through_every_node() {
