@@ -66,8 +66,6 @@ store_replicated(void)
 void
 repl_event(u_int32_t ev, void *info)
 {
-	struct timespec	 ts;
-
 	switch (ev) {
 	case DB_EVENT_REP_PERM_FAILED:
 		__atomic_store_n(&perm_failed, 1, __ATOMIC_SEQ_CST);
@@ -93,9 +91,7 @@ repl_event(u_int32_t ev, void *info)
 		break;
 	case DB_EVENT_REP_MASTER_FAILURE:
 		__atomic_store_n(&ev_master, DB_EID_INVALID, __ATOMIC_SEQ_CST);
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		__atomic_store_n(&lost_at, (int64_t)ts.tv_sec * 1000 +
-		    ts.tv_nsec / 1000000, __ATOMIC_SEQ_CST);
+		__atomic_store_n(&lost_at, now_ms(), __ATOMIC_SEQ_CST);
 		break;
 	default:
 		break;
@@ -317,7 +313,7 @@ store_repl_dupmaster(void)
 }
 
 /*
- * When this listener last lost the active node (CLOCK_MONOTONIC ms), or 0:
+ * When this listener last lost the active node (now_ms), or 0:
  * the start of a failover, for the log.
  */
 int64_t

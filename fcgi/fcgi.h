@@ -198,7 +198,6 @@ void	 worker_run(const struct config *, int, struct slot *, struct shared *);
 void	 worker_standby(const struct config *, int);
 void	 housekeeper_run(const struct config *, struct shared *);
 void	 worker_grace(int);
-int64_t	 now_ms(void);
 
 /* request.c */
 void	 request_handle(FCGX_Request *, struct store *, const struct config *);

@@ -89,15 +89,6 @@ worker_grace(int seconds)
 		    1000, __ATOMIC_RELAXED);
 }
 
-int64_t
-now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 void
 worker_run(const struct config *cfg, int fd, struct slot *slot,
     struct shared *sh)

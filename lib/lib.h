@@ -23,6 +23,9 @@ struct apierr {
 void	 apierr_set(struct apierr *, int, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
 
+/* clock.c */
+int64_t	 now_ms(void);		/* CLOCK_MONOTONIC */
+
 /* xmalloc.c */
 void	*xmalloc(size_t);			/* new */
 void	*xcalloc(size_t, size_t);		/* new */

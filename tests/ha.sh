@@ -135,13 +135,11 @@ oneTimeTearDown() {
 		ha_kill "$i"
 	done
 	[ -f "$FIGURES" ] && cat "$FIGURES"
-	if [ "${__shunit_testsFailed:-0}" != 0 ]; then
-		ha_logs
-		echo "logs kept in $TMPROOT" >&2
-	else
-		rm -rf "$TMPROOT"
-	fi
+	lib_teardown
 }
+
+# lib_teardown shows these when a test failed.
+server_logs() { ha_logs; }
 
 # on I METHOD PATH [curl args...]: api through node I.
 on() {

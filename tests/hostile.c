@@ -1283,15 +1283,6 @@ conn_close(struct conn *c)
 	in_reset(c);
 }
 
-static int64_t
-now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Reads more bytes into c->in before the deadline; 0 at EOF, -1 on error. */
 static ssize_t
 fill(struct conn *c, int64_t deadline)

@@ -51,15 +51,6 @@ free_port(void)
 	return port;
 }
 
-static int64_t
-ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * This process's connected TCP sockets: how many have TCP_NODELAY set,
  * and how many not (listening sockets are left out).
@@ -111,7 +102,7 @@ site(const char *dir, unsigned port, unsigned peer, bool creator, bool want)
 	struct store		*st;
 	const char		*peer_host[] = { "127.0.0.1" };
 	unsigned		 peer_port[] = { peer };
-	int64_t			 until = ms() + WAIT_MS;
+	int64_t			 until = now_ms() + WAIT_MS;
 	int			 on, off, rc, i;
 
 	memset(&c, 0, sizeof c);
@@ -128,12 +119,12 @@ site(const char *dir, unsigned port, unsigned peer, bool creator, bool want)
 	store_close(st);
 	if ((st = store_open(dir, STORE_LISTENER)) == NULL)
 		_exit(3);
-	while ((rc = store_repl_start(st, NULL)) == 1 && ms() < until)
+	while ((rc = store_repl_start(st, NULL)) == 1 && now_ms() < until)
 		usleep(100000);
 	if (rc != 0)
 		_exit(2);
 	for (;;) {
-		if (ms() > until)
+		if (now_ms() > until)
 			_exit(2);
 		if (store_repl_view(st, &v) == 0)
 			for (i = 0; i < v.nsites; i++)
