@@ -188,27 +188,43 @@ test_one_socket_path_everywhere() {
 	assertTrue "check-local disabled" $?
 }
 
-test_units_verify_and_score() {
-	local u=$DEST/lib/systemd/system out rc score
-	# systemd-analyze verify resolves the units' dependencies and
-	# commands inside --root: give it systemd's own targets and kill.
-	mkdir -p "$TMPROOT/vroot" && cp -a "$DEST/." "$TMPROOT/vroot/" &&
+# make_vroot DIR: the installed tree as a root for systemd-analyze, which
+# resolves the units' dependencies and commands inside --root: with
+# systemd's own targets and kill.
+make_vroot() {
+	mkdir -p "$1" && cp -a "$DEST/." "$1/" &&
 	    cp /lib/systemd/system/*.target /lib/systemd/system/*.slice \
-	    "$TMPROOT/vroot/lib/systemd/system/" &&
-	    mkdir -p "$TMPROOT/vroot/bin" && cp /bin/kill "$TMPROOT/vroot/bin/"
-	out=$(systemd-analyze verify --man=no --root="$TMPROOT/vroot" \
-	    --recursive-errors=yes "$TMPROOT/vroot/lib/systemd/system/catalogd.socket" \
-	    "$TMPROOT/vroot/lib/systemd/system/catalogd.service" 2>&1)
-	rc=$?
-	assertEquals "systemd-analyze verify ($out)" 0 "$rc"
-	assertEquals "systemd-analyze verify says nothing" "" "$out"
-	out=$(systemd-analyze security --offline=true --threshold=10 \
-	    --root="$TMPROOT/vroot" \
-	    "$TMPROOT/vroot/lib/systemd/system/catalogd.service" 2>&1)
-	rc=$?
-	score=$(echo "$out" | sed -n 's/.*Overall exposure level for catalogd.service: \([0-9.]*\).*/\1/p')
-	echo "install: systemd-analyze security score $score"
-	assertEquals "security exposure at most 1.0 (got $score)" 0 "$rc"
+	    "$1/lib/systemd/system/" &&
+	    mkdir -p "$1/bin" && cp /bin/kill "$1/bin/"
+}
+
+# verify_units ROOT: systemd-analyze verify of both units in ROOT, with
+# whatever drop-ins ROOT's /etc holds; sets OUT and RC.
+verify_units() {
+	OUT=$(systemd-analyze verify --man=no --root="$1" \
+	    --recursive-errors=yes "$1/lib/systemd/system/catalogd.socket" \
+	    "$1/lib/systemd/system/catalogd.service" 2>&1)
+	RC=$?
+}
+
+# security_of ROOT THRESHOLD: systemd-analyze security of catalogd.service
+# in ROOT; sets OUT, RC (0: exposure at most THRESHOLD/10) and SCORE.
+security_of() {
+	OUT=$(systemd-analyze security --offline=true --threshold="$2" \
+	    --root="$1" "$1/lib/systemd/system/catalogd.service" 2>&1)
+	RC=$?
+	SCORE=$(echo "$OUT" | sed -n 's/.*Overall exposure level for catalogd.service: \([0-9.]*\).*/\1/p')
+}
+
+test_units_verify_and_score() {
+	local u=$DEST/lib/systemd/system
+	make_vroot "$TMPROOT/vroot"
+	verify_units "$TMPROOT/vroot"
+	assertEquals "systemd-analyze verify ($OUT)" 0 "$RC"
+	assertEquals "systemd-analyze verify says nothing" "" "$OUT"
+	security_of "$TMPROOT/vroot" 10
+	echo "install: systemd-analyze security score $SCORE"
+	assertEquals "security exposure at most 1.0 (got $SCORE)" 0 "$RC"
 	for d in Type=notify User=catalogd StateDirectory=catalogd \
 	    KillMode=mixed Restart=on-failure Requires=catalogd.socket; do
 		grep -qx "$d" "$u/catalogd.service"
@@ -219,6 +235,36 @@ test_units_verify_and_score() {
 		grep -qx "$d" "$u/catalogd.socket"
 		assertTrue "catalogd.socket has $d" $?
 	done
+}
+
+# The replication drop-in, copied where the manual says: the units still
+# verify, and it opens the network (the host's, IPv4 and IPv6 sockets, IP
+# traffic) and nothing else of the hardening.
+test_replication_drop_in() {
+	local v=$TMPROOT/vroot-repl src base opened closed
+	src=$DEST/usr/share/catalogd/catalogd.service.d/replication.conf
+	cmp -s "$CATALOGD_SRCDIR/conf/replication.conf" "$src"
+	assertTrue "the drop-in is installed as written" $?
+	make_vroot "$v"
+	security_of "$v" 10
+	base=$(echo "$OUT" | sed -n 's/^✗ \([^ ]*\) .*/\1/p' | LC_ALL=C sort)
+	mkdir -p "$v/etc/systemd/system/catalogd.service.d" &&
+	    cp "$src" "$v/etc/systemd/system/catalogd.service.d/"
+	verify_units "$v"
+	assertEquals "systemd-analyze verify with the drop-in ($OUT)" 0 "$RC"
+	assertEquals "systemd-analyze verify with the drop-in says nothing" \
+	    "" "$OUT"
+	security_of "$v" 20
+	echo "install: systemd-analyze security score with the drop-in $SCORE"
+	assertEquals "exposure with the drop-in at most 2.0 (got $SCORE)" 0 "$RC"
+	opened=$(echo "$OUT" | sed -n 's/^✗ \([^ ]*\) .*/\1/p' | LC_ALL=C sort |
+	    LC_ALL=C comm -13 <(echo "$base") - | tr '\n' ' ')
+	closed=$(echo "$OUT" | sed -n 's/^✗ \([^ ]*\) .*/\1/p' | LC_ALL=C sort |
+	    LC_ALL=C comm -23 <(echo "$base") - | tr '\n' ' ')
+	assertEquals "what the drop-in opens" \
+	    "IPAddressDeny= PrivateNetwork= RestrictAddressFamilies=~AF_(INET|INET6) " \
+	    "$opened"
+	assertEquals "what the drop-in closes" "" "$closed"
 }
 
 test_man_pages_lint() {
