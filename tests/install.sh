@@ -146,7 +146,7 @@ test_installed_files_match_the_manifest() {
 }
 
 test_installed_configuration() {
-	local c=$DEST/etc/catalogd/catalogd.conf out key
+	local c=$DEST/etc/catalogd/catalogd.conf out key var m
 	out=$("$SBIN" -t -f "$c" 2>&1)
 	assertEquals "catalogd -t of the installed file ($out)" 0 $?
 	# Every setting is there, commented, with the default the daemon has.
@@ -156,6 +156,18 @@ test_installed_configuration() {
 		grep -q "^\.It Ic $key No = " "$DEST/usr/share/man/man5/catalogd.conf.5"
 		assertTrue "$key in catalogd.conf(5)" $?
 	done
+	# Every variable beside its key in both pages' ENVIRONMENT.
+	"$SBIN" -p | sed -n -e 's/^# (\(CATALOGD_[A-Z_]*\))$/\1/p' \
+	    -e 's/^#\([a-z_]*\) = .*/\1/p' | paste - - >"$TMPROOT/vars"
+	assertEquals "a variable for every key" \
+	    "$("$SBIN" -p | grep -c '^#[a-z_]* = ')" \
+	    "$(grep -c '^CATALOGD_[A-Z_]*	[a-z_]*$' "$TMPROOT/vars")"
+	while read -r var key; do
+		for m in man5/catalogd.conf.5 man8/catalogd.8; do
+			grep -qx "\.It Ev $var Ta Ic $key" "$DEST/usr/share/man/$m"
+			assertTrue "$var beside $key in ${m#*/}" $?
+		done
+	done <"$TMPROOT/vars"
 	assertEquals "the Debian paths" \
 	    '#data_dir = "/var/lib/catalogd" #socket = "/run/catalogd.sock" #pid_file = "/run/catalogd/catalogd.pid"' \
 	    "$(grep -E '^#(data_dir|socket|pid_file) = ' "$c" | tr '\n' ' ' | sed 's/ $//')"
