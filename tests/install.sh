@@ -10,7 +10,8 @@
 # them, with the installed drop-ins: the static site keeps serving and the
 # catalog answers through it.  Last, the daemon contract: readiness on
 # NOTIFY_SOCKET, SIGTERM while clients write, SIGHUP and the log file, the
-# root token file, configuration errors.
+# root token file, configuration errors, and catalogd -t on a replicated
+# group's settings (each cross-check's refusal, and three valid nodes).
 . "$(dirname "$0")/lib.sh"
 . "$CATALOGD_SRCDIR/tests/stock.sh"
 
@@ -145,7 +146,7 @@ test_installed_files_match_the_manifest() {
 }
 
 test_installed_configuration() {
-	local c=$DEST/etc/catalogd/catalogd.conf out key
+	local c=$DEST/etc/catalogd/catalogd.conf out key var m
 	out=$("$SBIN" -t -f "$c" 2>&1)
 	assertEquals "catalogd -t of the installed file ($out)" 0 $?
 	# Every setting is there, commented, with the default the daemon has.
@@ -155,6 +156,18 @@ test_installed_configuration() {
 		grep -q "^\.It Ic $key No = " "$DEST/usr/share/man/man5/catalogd.conf.5"
 		assertTrue "$key in catalogd.conf(5)" $?
 	done
+	# Every variable beside its key in both pages' ENVIRONMENT.
+	"$SBIN" -p | sed -n -e 's/^# (\(CATALOGD_[A-Z_]*\))$/\1/p' \
+	    -e 's/^#\([a-z_]*\) = .*/\1/p' | paste - - >"$TMPROOT/vars"
+	assertEquals "a variable for every key" \
+	    "$("$SBIN" -p | grep -c '^#[a-z_]* = ')" \
+	    "$(grep -c '^CATALOGD_[A-Z_]*	[a-z_]*$' "$TMPROOT/vars")"
+	while read -r var key; do
+		for m in man5/catalogd.conf.5 man8/catalogd.8; do
+			grep -qx "\.It Ev $var Ta Ic $key" "$DEST/usr/share/man/$m"
+			assertTrue "$var beside $key in ${m#*/}" $?
+		done
+	done <"$TMPROOT/vars"
 	assertEquals "the Debian paths" \
 	    '#data_dir = "/var/lib/catalogd" #socket = "/run/catalogd.sock" #pid_file = "/run/catalogd/catalogd.pid"' \
 	    "$(grep -E '^#(data_dir|socket|pid_file) = ' "$c" | tr '\n' ' ' | sed 's/ $//')"
@@ -187,27 +200,43 @@ test_one_socket_path_everywhere() {
 	assertTrue "check-local disabled" $?
 }
 
-test_units_verify_and_score() {
-	local u=$DEST/lib/systemd/system out rc score
-	# systemd-analyze verify resolves the units' dependencies and
-	# commands inside --root: give it systemd's own targets and kill.
-	mkdir -p "$TMPROOT/vroot" && cp -a "$DEST/." "$TMPROOT/vroot/" &&
+# make_vroot DIR: the installed tree as a root for systemd-analyze, which
+# resolves the units' dependencies and commands inside --root: with
+# systemd's own targets and kill.
+make_vroot() {
+	mkdir -p "$1" && cp -a "$DEST/." "$1/" &&
 	    cp /lib/systemd/system/*.target /lib/systemd/system/*.slice \
-	    "$TMPROOT/vroot/lib/systemd/system/" &&
-	    mkdir -p "$TMPROOT/vroot/bin" && cp /bin/kill "$TMPROOT/vroot/bin/"
-	out=$(systemd-analyze verify --man=no --root="$TMPROOT/vroot" \
-	    --recursive-errors=yes "$TMPROOT/vroot/lib/systemd/system/catalogd.socket" \
-	    "$TMPROOT/vroot/lib/systemd/system/catalogd.service" 2>&1)
-	rc=$?
-	assertEquals "systemd-analyze verify ($out)" 0 "$rc"
-	assertEquals "systemd-analyze verify says nothing" "" "$out"
-	out=$(systemd-analyze security --offline=true --threshold=10 \
-	    --root="$TMPROOT/vroot" \
-	    "$TMPROOT/vroot/lib/systemd/system/catalogd.service" 2>&1)
-	rc=$?
-	score=$(echo "$out" | sed -n 's/.*Overall exposure level for catalogd.service: \([0-9.]*\).*/\1/p')
-	echo "install: systemd-analyze security score $score"
-	assertEquals "security exposure at most 1.0 (got $score)" 0 "$rc"
+	    "$1/lib/systemd/system/" &&
+	    mkdir -p "$1/bin" && cp /bin/kill "$1/bin/"
+}
+
+# verify_units ROOT: systemd-analyze verify of both units in ROOT, with
+# whatever drop-ins ROOT's /etc holds; sets OUT and RC.
+verify_units() {
+	OUT=$(systemd-analyze verify --man=no --root="$1" \
+	    --recursive-errors=yes "$1/lib/systemd/system/catalogd.socket" \
+	    "$1/lib/systemd/system/catalogd.service" 2>&1)
+	RC=$?
+}
+
+# security_of ROOT THRESHOLD: systemd-analyze security of catalogd.service
+# in ROOT; sets OUT, RC (0: exposure at most THRESHOLD/10) and SCORE.
+security_of() {
+	OUT=$(systemd-analyze security --offline=true --threshold="$2" \
+	    --root="$1" "$1/lib/systemd/system/catalogd.service" 2>&1)
+	RC=$?
+	SCORE=$(echo "$OUT" | sed -n 's/.*Overall exposure level for catalogd.service: \([0-9.]*\).*/\1/p')
+}
+
+test_units_verify_and_score() {
+	local u=$DEST/lib/systemd/system
+	make_vroot "$TMPROOT/vroot"
+	verify_units "$TMPROOT/vroot"
+	assertEquals "systemd-analyze verify ($OUT)" 0 "$RC"
+	assertEquals "systemd-analyze verify says nothing" "" "$OUT"
+	security_of "$TMPROOT/vroot" 10
+	echo "install: systemd-analyze security score $SCORE"
+	assertEquals "security exposure at most 1.0 (got $SCORE)" 0 "$RC"
 	for d in Type=notify User=catalogd StateDirectory=catalogd \
 	    KillMode=mixed Restart=on-failure Requires=catalogd.socket; do
 		grep -qx "$d" "$u/catalogd.service"
@@ -218,6 +247,36 @@ test_units_verify_and_score() {
 		grep -qx "$d" "$u/catalogd.socket"
 		assertTrue "catalogd.socket has $d" $?
 	done
+}
+
+# The replication drop-in, copied where the manual says: the units still
+# verify, and it opens the network (the host's, IPv4 and IPv6 sockets, IP
+# traffic) and nothing else of the hardening.
+test_replication_drop_in() {
+	local v=$TMPROOT/vroot-repl src base opened closed
+	src=$DEST/usr/share/catalogd/catalogd.service.d/replication.conf
+	cmp -s "$CATALOGD_SRCDIR/conf/replication.conf" "$src"
+	assertTrue "the drop-in is installed as written" $?
+	make_vroot "$v"
+	security_of "$v" 10
+	base=$(echo "$OUT" | sed -n 's/^✗ \([^ ]*\) .*/\1/p' | LC_ALL=C sort)
+	mkdir -p "$v/etc/systemd/system/catalogd.service.d" &&
+	    cp "$src" "$v/etc/systemd/system/catalogd.service.d/"
+	verify_units "$v"
+	assertEquals "systemd-analyze verify with the drop-in ($OUT)" 0 "$RC"
+	assertEquals "systemd-analyze verify with the drop-in says nothing" \
+	    "" "$OUT"
+	security_of "$v" 20
+	echo "install: systemd-analyze security score with the drop-in $SCORE"
+	assertEquals "exposure with the drop-in at most 2.0 (got $SCORE)" 0 "$RC"
+	opened=$(echo "$OUT" | sed -n 's/^✗ \([^ ]*\) .*/\1/p' | LC_ALL=C sort |
+	    LC_ALL=C comm -13 <(echo "$base") - | tr '\n' ' ')
+	closed=$(echo "$OUT" | sed -n 's/^✗ \([^ ]*\) .*/\1/p' | LC_ALL=C sort |
+	    LC_ALL=C comm -23 <(echo "$base") - | tr '\n' ' ')
+	assertEquals "what the drop-in opens" \
+	    "IPAddressDeny= PrivateNetwork= RestrictAddressFamilies=~AF_(INET|INET6) " \
+	    "$opened"
+	assertEquals "what the drop-in closes" "" "$closed"
 }
 
 test_man_pages_lint() {
@@ -310,6 +369,166 @@ test_environment_overrides_the_file() {
 	assertEquals "clean stop" 0 "$CD_RC"
 	assertFalse "pid file removed" "[ -e '$RUN/catalogd.pid' ]"
 	assertFalse "socket removed" "[ -e '$RUN/catalogd.sock' ]"
+}
+
+# ---- a replicated group's settings ----
+
+# repl_t FILE|- [VAR=value...]: catalogd -t with FILE (- for none) and, of
+# the replication variables, only those given; sets OUT and RC.
+repl_t() {
+	local args=(-t)
+	[ "$1" = - ] || args+=(-f "$1")
+	shift
+	OUT=$(env -u CATALOGD_API_ADDR -u CATALOGD_REPL_ADDR \
+	    -u CATALOGD_REPL_PEERS -u CATALOGD_REPL_BOOTSTRAP "$@" \
+	    "$SBIN" "${args[@]}" 2>&1)
+	RC=$?
+}
+
+# repl_file FILE [key = value lines]: a file whose other settings pass -t.
+repl_file() {
+	local f=$1
+	shift
+	{
+		echo "data_dir = \"$DATA\""
+		echo "socket_group = \"$(id -gn)\""
+		printf '%s\n' "$@"
+	} >"$f"
+}
+
+NEED_ADDR='catalogd: repl_peers and repl_bootstrap need repl_addr'
+NEED_API='catalogd: repl_addr needs api_addr, the URL the other nodes send clients to'
+NEED_THREE='catalogd: a replicated group needs at least three nodes: repl_peers must name at least two others (with two nodes there is no automatic failover)'
+
+# Each refusal of fcgi/main.c's repl_check, from the file and from the
+# environment: exit status 1 and exactly its message.  -t binds nothing, so
+# the addresses need no free port.
+test_replication_refusals() {
+	local f=$TMPROOT/repl.conf
+	repl_file "$f" 'repl_peers = "127.0.0.1:8202,127.0.0.1:8203"'
+	repl_t "$f"
+	assertEquals "repl_peers without repl_addr: exit status" 1 "$RC"
+	assertEquals "repl_peers without repl_addr" "$NEED_ADDR" "$OUT"
+	repl_file "$f" 'repl_bootstrap = true'
+	repl_t "$f"
+	assertEquals "repl_bootstrap without repl_addr: exit status" 1 "$RC"
+	assertEquals "repl_bootstrap without repl_addr" "$NEED_ADDR" "$OUT"
+	repl_file "$f"
+	repl_t "$f" CATALOGD_REPL_BOOTSTRAP=1
+	assertEquals "CATALOGD_REPL_BOOTSTRAP=1 alone: exit status" 1 "$RC"
+	assertEquals "CATALOGD_REPL_BOOTSTRAP=1 alone" "$NEED_ADDR" "$OUT"
+	repl_t "$f" CATALOGD_REPL_BOOTSTRAP=0
+	assertEquals "CATALOGD_REPL_BOOTSTRAP=0 alone is a single node ($OUT)" \
+	    0 "$RC"
+	repl_t "$f" CATALOGD_API_ADDR=http://127.0.0.1:8200
+	assertEquals "api_addr alone is a single node ($OUT)" 0 "$RC"
+
+	repl_file "$f" 'repl_addr = "127.0.0.1:8201"' \
+	    'repl_peers = "127.0.0.1:8202,127.0.0.1:8203"'
+	repl_t "$f"
+	assertEquals "repl_addr without api_addr: exit status" 1 "$RC"
+	assertEquals "repl_addr without api_addr" "$NEED_API" "$OUT"
+	repl_t "$f" CATALOGD_API_ADDR=http://127.0.0.1:8200
+	assertEquals "api_addr from the environment completes the file" \
+	    "catalogd: $f: the configuration is valid" "$OUT"
+
+	repl_file "$f" 'api_addr = "http://127.0.0.1:8200"' \
+	    'repl_addr = "127.0.0.1:8201"'
+	repl_t "$f"
+	assertEquals "no peers: exit status" 1 "$RC"
+	assertEquals "no peers" "$NEED_THREE" "$OUT"
+	repl_t "$f" CATALOGD_REPL_PEERS=127.0.0.1:8202
+	assertEquals "one peer: exit status" 1 "$RC"
+	assertEquals "one peer" "$NEED_THREE" "$OUT"
+	repl_t "$f" CATALOGD_REPL_PEERS=127.0.0.1:8201,127.0.0.1:8202
+	assertEquals "a peer that is this node: exit status" 1 "$RC"
+	assertEquals "a peer that is this node" \
+	    "catalogd: repl_peers names this node's own repl_addr 127.0.0.1:8201" \
+	    "$OUT"
+	repl_t "$f" CATALOGD_REPL_PEERS=127.0.0.1:8202,127.0.0.1:8202
+	assertEquals "a peer named twice: exit status" 1 "$RC"
+	assertEquals "a peer named twice" \
+	    "catalogd: repl_peers names 127.0.0.1:8202 twice" "$OUT"
+	# The same host on another port is another node.
+	repl_t "$f" CATALOGD_REPL_PEERS=127.0.0.1:8202,127.0.0.1:8203
+	assertEquals "peers on one host, two ports ($OUT)" 0 "$RC"
+
+	# Every refusal at once, each on a line of its own.
+	repl_file "$f" 'repl_addr = "127.0.0.1:8201"' \
+	    'repl_peers = "127.0.0.1:8201"'
+	repl_t "$f"
+	assertEquals "three refusals: exit status" 1 "$RC"
+	assertEquals "three refusals" "$NEED_API
+catalogd: repl_peers names this node's own repl_addr 127.0.0.1:8201
+$NEED_THREE" "$OUT"
+
+	# A repl_addr the file gets wrong is unset: its peers are refused too.
+	repl_file "$f" 'api_addr = "http://127.0.0.1:8200"' \
+	    'repl_addr = "127.0.0.1"' \
+	    'repl_peers = "127.0.0.1:8202,127.0.0.1:8203"'
+	repl_t "$f"
+	assertEquals "a bad repl_addr: exit status" 1 "$RC"
+	assertEquals "a bad repl_addr" \
+	    "$f:4: repl_addr must be one host:port (a port from 1 to 65535), not \"127.0.0.1\"
+$NEED_ADDR" "$OUT"
+	repl_file "$f"
+	repl_t "$f" CATALOGD_API_ADDR=https://127.0.0.1:8200/v1
+	assertEquals "a path in CATALOGD_API_ADDR: exit status" 1 "$RC"
+	assertEquals "a path in CATALOGD_API_ADDR" \
+	    'catalogd: CATALOGD_API_ADDR must be a URL such as "http://10.0.0.2:8200" (http or https, no path), not "https://127.0.0.1:8200/v1"' \
+	    "$OUT"
+}
+
+# The daemon refuses what -t refuses, before it creates anything.  Should
+# it ever start, it listens on a free port and only calls on the peers.
+test_replication_refusal_stops_the_daemon() {
+	local f=$TMPROOT/repl.conf out p
+	p=$("$FREEPORT") || { fail "freeport"; return; }
+	rm -rf "$DATA"
+	repl_file "$f" "socket = \"$RUN/catalogd.sock\"" \
+	    "pid_file = \"$RUN/catalogd.pid\"" \
+	    "repl_addr = \"127.0.0.1:$p\"" \
+	    "repl_peers = \"127.0.0.2:$p,127.0.0.3:$p\""
+	out=$(env -u CATALOGD_API_ADDR -u CATALOGD_REPL_ADDR \
+	    -u CATALOGD_REPL_PEERS -u CATALOGD_REPL_BOOTSTRAP \
+	    timeout -k 5 20 "$SBIN" -f "$f" 2>&1)
+	assertEquals "repl_addr without api_addr stops the daemon ($out)" 1 $?
+	assertEquals "its message" "$NEED_API" "$out"
+	assertFalse "no data directory" "[ -e '$DATA' ]"
+	assertFalse "no socket" "[ -e '$RUN/catalogd.sock' ]"
+}
+
+# A group of three as the manual shows it: each node names itself in
+# repl_addr and the other two in repl_peers, one bootstraps; from the file,
+# from the environment alone, and from both.
+test_replication_three_nodes_valid() {
+	local f=$TMPROOT/repl.conf
+	repl_file "$f" 'api_addr = "https://node-1.example.com:8200"' \
+	    'repl_addr = "node-1.example.com:8201"' \
+	    'repl_peers = "node-2.example.com:8201,node-3.example.com:8201"' \
+	    'repl_bootstrap = true'
+	repl_t "$f"
+	assertEquals "node 1 from the file: exit status ($OUT)" 0 "$RC"
+	assertEquals "node 1 from the file" \
+	    "catalogd: $f: the configuration is valid" "$OUT"
+	repl_t - CATALOGD_SOCKET_GROUP="$(id -gn)" \
+	    CATALOGD_API_ADDR=https://node-2.example.com:8200/ \
+	    CATALOGD_REPL_ADDR=node-2.example.com:8201 \
+	    CATALOGD_REPL_PEERS=node-1.example.com:8201,node-3.example.com:8201
+	assertEquals "node 2 from the environment: exit status ($OUT)" 0 "$RC"
+	assertEquals "node 2 from the environment" \
+	    "catalogd: (environment): the configuration is valid" "$OUT"
+	repl_file "$f" 'api_addr = "http://10.0.0.3"' \
+	    'repl_addr = "10.0.0.3:8201"'
+	repl_t "$f" CATALOGD_REPL_PEERS=10.0.0.1:8201,10.0.0.2:8201 \
+	    CATALOGD_REPL_BOOTSTRAP=0
+	assertEquals "node 3 from both: exit status ($OUT)" 0 "$RC"
+	assertEquals "node 3 from both" \
+	    "catalogd: $f: the configuration is valid" "$OUT"
+	# The environment overrides the file here as everywhere.
+	repl_t "$f" CATALOGD_REPL_PEERS=10.0.0.1:8201
+	assertEquals "the environment's one peer wins: exit status" 1 "$RC"
+	assertEquals "the environment's one peer wins" "$NEED_THREE" "$OUT"
 }
 
 # ---- behind the host's web server ----
