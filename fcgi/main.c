@@ -73,7 +73,7 @@ repl_check(const struct conf *c)
 {
 	const char	*self = conf_str(c, SET_REPL_ADDR);
 	const char	*peers = conf_str(c, SET_REPL_PEERS), *p, *e, *q, *f;
-	size_t		 n = 0, len;
+	size_t		 n = 0, len, seen;
 	int		 nerr = 0;
 
 	if (*self == '\0') {
@@ -98,15 +98,17 @@ repl_check(const struct conf *c)
 			    "node's own repl_addr %s\n", self);
 			nerr++;
 		}
-		for (q = peers; q < p; q = *f == ',' ? f + 1 : f) {
+		/* Said once, at the second mention. */
+		for (seen = 0, q = peers; q < p; q = *f == ',' ? f + 1 : f) {
 			if ((f = strchr(q, ',')) == NULL)
 				f = q + strlen(q);
-			if ((size_t)(f - q) == len && strncmp(p, q, len) == 0) {
-				fprintf(stderr, "catalogd: repl_peers names "
-				    "%.*s twice\n", (int)len, p);
-				nerr++;
-				break;
-			}
+			if ((size_t)(f - q) == len && strncmp(p, q, len) == 0)
+				seen++;
+		}
+		if (seen == 1) {
+			fprintf(stderr, "catalogd: repl_peers names %.*s "
+			    "twice\n", (int)len, p);
+			nerr++;
 		}
 	}
 	if (n < 2) {

@@ -130,6 +130,20 @@ conf_bool(const struct conf *c, enum setting_id id)
 	return strcmp(v, "true") == 0 || strcmp(v, "1") == 0;
 }
 
+/* A host name or IPv4 address of LEN bytes: letters, digits, '.', '-'. */
+static bool
+host_ok(const char *s, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < len; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' &&
+		    s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
+		    s[i] == '.' || s[i] == '-'))
+			return false;
+	return len > 0 && len <= 255;
+}
+
 /*
  * Splits the host:port of LEN bytes at S: 0 with a new *host and *port
  * (1 to 65535), or -1.  The host is a name or an IPv4 address (IPv6 would
@@ -148,11 +162,8 @@ hostport_split(const char *s, size_t len, char **host, unsigned *port)
 	if (colon == NULL || colon == s || colon - s > 255 ||
 	    (size_t)(colon - s) + 1 >= len || len - (size_t)(colon - s) > 6)
 		return -1;
-	for (i = 0; i < (size_t)(colon - s); i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' &&
-		    s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
-		    s[i] == '.' || s[i] == '-'))
-			return -1;
+	if (!host_ok(s, (size_t)(colon - s)))
+		return -1;
 	for (i = (size_t)(colon - s) + 1; i < len; i++) {
 		if (s[i] < '0' || s[i] > '9')
 			return -1;
@@ -188,11 +199,7 @@ url_ok(const char *u)
 	for (i = 0; i < n; i++)
 		if (h[i] == ':')
 			return hostport_split(h, n, NULL, NULL) == 0;
-	for (i = 0; i < n; i++)
-		if (h[i] == '/' || h[i] == '?' || h[i] == '#' || h[i] == '@' ||
-		    h[i] <= ' ' || h[i] == 0x7f)
-			return false;
-	return true;
+	return host_ok(h, n);
 }
 
 bool

@@ -12,6 +12,12 @@
 . "$(dirname "$0")/lib.sh"
 
 HA_CYCLES=${HA_CYCLES:-5}
+# Each node behind catalogd-run's own lighttpd or nginx (the stock
+# configurations are for one deployment per machine).
+case $FRONTEND in
+nginx) HA_FRONTEND=nginx ;;
+*) HA_FRONTEND=lighttpd ;;
+esac
 HA=$TMPROOT/ha
 NODES="1 2 3"
 declare -a HPORT RPORT HPID
@@ -33,7 +39,7 @@ ha_start() {
 	done
 	mkdir -p "$HA/n$i"
 	env CATALOGD_LISTEN="127.0.0.1:${HPORT[$i]}" CATALOGD_DATA="$HA/n$i" \
-	    CATALOGD_ROOT_TOKEN="$ROOT_TOKEN" CATALOGD_FRONTEND=lighttpd \
+	    CATALOGD_ROOT_TOKEN="$ROOT_TOKEN" CATALOGD_FRONTEND="$HA_FRONTEND" \
 	    CATALOGD_WORKERS=4 CATALOGD_API_ADDR="$(api_of "$i")" \
 	    CATALOGD_REPL_ADDR="127.0.0.1:${RPORT[$i]}" \
 	    CATALOGD_REPL_PEERS="$peers" "$@" \
