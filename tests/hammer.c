@@ -153,7 +153,7 @@ buf_clear(struct buf *b)
 }
 
 static double
-now_ms(void)
+now_fms(void)
 {
 	struct timespec	 ts;
 
@@ -245,7 +245,7 @@ static void
 set_send_timeout(int fd, double deadline)
 {
 	struct timeval	 tv;
-	double		 left = deadline - now_ms();
+	double		 left = deadline - now_fms();
 
 	if (left < 1)
 		left = 1;
@@ -352,7 +352,7 @@ http(const char *method, const char *path, const char *body,
 	struct sockaddr_in	 sin;
 	struct buf		 req, in;
 	struct pollfd		 pfd;
-	double			 deadline = now_ms() + opt_timeout * 1000;
+	double			 deadline = now_fms() + opt_timeout * 1000;
 	size_t			 off;
 	ssize_t			 n;
 	int			 fd, left, rc;
@@ -394,7 +394,7 @@ http(const char *method, const char *path, const char *body,
 	buf_free(&req);
 	buf_init(&in);
 	for (;;) {
-		if ((left = (int)(deadline - now_ms())) <= 0)
+		if ((left = (int)(deadline - now_fms())) <= 0)
 			break;
 		pfd.fd = fd;
 		pfd.events = POLLIN;
@@ -448,7 +448,7 @@ go_on(void)
 {
 	if (atomic_load(&stopping))
 		return false;
-	if (opt_seconds >= 0 && now_ms() >= deadline_ms)
+	if (opt_seconds >= 0 && now_fms() >= deadline_ms)
 		return false;
 	if (opt_max > 0 && atomic_fetch_add(&issued, 1) >= opt_max)
 		return false;
@@ -499,9 +499,9 @@ load(void *arg)
 		    rootless ? "true" : "false");
 		buf_printf(&path, RUNTIME_PATH "%s", name.data);
 
-		t0 = now_ms();
+		t0 = now_fms();
 		status = http("PUT", path.data, body.data, &a);
-		ms = now_ms() - t0;
+		ms = now_fms() - t0;
 		free(a.body);
 
 		buf_printf(&line, "%s %d %.3f %s\n", name.data, status, ms,
@@ -585,7 +585,7 @@ run_load(const char *logpath)
 	sigaction(SIGTERM, &sa, NULL);
 	fprintf(stderr, "hammer: seed %" PRIu64 "\n", opt_seed);
 
-	deadline_ms = now_ms() + opt_seconds * 1000;
+	deadline_ms = now_fms() + opt_seconds * 1000;
 	w = xcalloc((size_t)opt_threads, sizeof *w);
 	for (i = 0; i < opt_threads; i++) {
 		w[i].id = i;
