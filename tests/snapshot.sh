@@ -4,7 +4,8 @@
 # snapshot under 8 writers holding every write acknowledged before it was
 # asked for, snapshots while the housekeeper trims logs, a restore that
 # brings back runtimes, plugins, policies and tokens exactly (also under
-# load: no answer from the old data after the restore's 204), truncated,
+# load: no answer from the old data after the restore's 204; killed at a
+# random moment, the old catalog or the snapshot, whole), truncated,
 # edited and foreign archives refused with nothing changed, snapshot-force,
 # sudo, the body limit's 413, and "catalogd backup|restore" (refused while
 # a supervisor runs).
@@ -405,6 +406,69 @@ test_restore_under_load() {
 	assertEquals "writes answered other than 204 or 503" 0 "$bad"
 	api GET sys/plugins/runtimes/catalog/container/live-marker
 	assertEquals "after the restore" snapshot-value "$(jq -r .data.oci_runtime "$RAW")"
+}
+
+# kill_all: SIGKILL to the supervisor and all its children at once (the
+# machine dies under them), then the rest of the deployment stops; the
+# next start recovers.
+kill_all() {
+	local sup
+	sup=$(supervisor_pid)
+	# shellcheck disable=SC2046
+	kill -9 $(pgrep -P "$sup") "$sup" 2>/dev/null
+	server_stop
+}
+
+test_restore_killed_at_any_moment() {
+	local i n=${SNAPSHOT_CRASHES:-10} got code olds=0 news=0 t0 span ms
+	put_runtime crash-marker '{"oci_runtime":"a"}'
+	dump >"$SNAP/ca.dump"
+	snapshot "$SNAP/ca.tgz"
+	assertEquals 200 "$STATUS"
+	put_runtime crash-marker '{"oci_runtime":"b"}'
+	put_runtime crash-only-b '{"oci_runtime":"b"}'
+	dump >"$SNAP/cb.dump"
+	snapshot "$SNAP/cb.tgz"
+	assertEquals 200 "$STATUS"
+	# How long a restore takes here, until the new pool answers.
+	t0=$(date +%s%N)
+	restore snapshot "$SNAP/cb.tgz"
+	wait_ready
+	span=$(( ($(date +%s%N) - t0) / 1000000 ))
+	for i in $(seq 1 "$n"); do
+		rm -f "$SNAP/crash.status"
+		( restore snapshot "$SNAP/ca.tgz"
+		  echo "$STATUS" >"$SNAP/crash.status" ) &
+		# Anywhere from before the archive is checked to after the
+		# new pool answers: spread over that time, denser at its
+		# start, where the archive is checked and committed.
+		ms=$(( span * (i - 1) * (i - 1) / ((n - 1) * (n - 1)) +
+		    RANDOM % 10 ))
+		sleep "$((ms / 1000)).$(printf %03d $((ms % 1000)))"
+		kill_all
+		wait $!
+		code=$(cat "$SNAP/crash.status" 2>/dev/null)
+		dbverify
+		server_start || { fail "restart after crash $i"; return; }
+		got=$(dump)
+		if [ "$got" = "$(cat "$SNAP/ca.dump")" ]; then
+			news=$((news + 1))
+		elif [ "$got" = "$(cat "$SNAP/cb.dump")" ]; then
+			olds=$((olds + 1))
+			assertNotEquals "crash $i: a restore answered 204 is kept" \
+			    204 "$code"
+		else
+			fail "crash $i: neither the old catalog nor the snapshot"
+			echo "$got" | diff "$SNAP/cb.dump" - >&2
+		fi
+		assertFalse "crash $i: no restore left in the data directory" \
+		    "ls -d '$DATA'/db.new '$DATA'/db.old '$DATA'/restore.tmp 2>/dev/null | grep -q ."
+		# Back to the old catalog for the next round.
+		restore snapshot "$SNAP/cb.tgz"
+		wait_ready
+		assertEquals "crash $i: reset" "$(cat "$SNAP/cb.dump")" "$(dump)"
+	done
+	echo "restore killed $n times over its $span ms: old catalog $olds, snapshot $news"
 }
 
 test_offline_backup_restore() {
