@@ -191,27 +191,32 @@ read_whole(const char *path, struct buf *b)
 }
 
 /*
- * The snapshot of the live store st, as gzip bytes into gz: 0, or -1
- * after a log line.  data is the data directory (for the lock and the
- * scratch copy), salt and cluster borrowed.
+ * The snapshot of the live store st, streamed as gzip bytes to sink (each
+ * call 0 or -1) as it is made, so that memory does not grow with the
+ * catalog: 0, or -1 after a log line.  Nothing reaches the sink before
+ * the hot backup and its recovery succeeded, so a failure there can still
+ * be answered properly; one later cuts the stream short (the checksums
+ * make a cut archive useless).  data is the data directory (for the lock
+ * and the scratch copy), salt and cluster borrowed.
  */
 static int
 snapshot_build(struct store *st, const char *data,
-    const unsigned char salt[SALT_LEN], const char *cluster, struct buf *gz)
+    const unsigned char salt[SALT_LEN], const char *cluster,
+    int (*sink)(void *, const void *, size_t), void *arg)
 {
 	char		*dir = xasprintf("%s/snapshot-%ld.tmp", data,
 			    (long)getpid()), *path, **files = NULL, sum[65],
 			 seal[66], name[100], stamp[32];
-	struct buf	 tar, sums, file;
+	struct buf	 sums;
+	struct tgz	 t;
 	json_t		*meta;
 	char		*mtext;
 	size_t		 n = 0, i, total = 0;
 	time_t		 now = time(NULL);
 	int		 lock, rc = -1;
 
-	buf_init(&tar);
 	buf_init(&sums);
-	buf_init(&file);
+	memset(&t, 0, sizeof t);
 	rm_flat(dir);
 	if ((lock = snapshot_lock(data, false)) == -1) {
 		log_err("taking the backup lock: %s", strerror(errno));
@@ -243,39 +248,47 @@ snapshot_build(struct store *st, const char *data,
 	free(path);
 	mtext = json_dumps(meta, JSON_SORT_KEYS);
 	json_decref(meta);
-	tar_add(&tar, "meta.json", mtext, strlen(mtext), (long long)now);
 	sha256_hex(mtext, strlen(mtext), sum);
 	buf_printf(&sums, "%s  meta.json\n", sum);
+	if (tgz_open(&t, sink, arg) == -1 ||
+	    tgz_member(&t, "meta.json", strlen(mtext), (long long)now) == -1 ||
+	    tgz_write(&t, mtext, strlen(mtext)) == -1) {
+		free(mtext);
+		goto stream;
+	}
 	free(mtext);
 	for (i = 0; i < n; i++) {
 		path = xasprintf("%s/%s", dir, files[i]);
-		file.len = 0;
-		if (read_whole(path, &file) == -1) {
-			log_err("reading %s: %s", path, strerror(errno));
+		snprintf(name, sizeof name, "state/%s", files[i]);
+		if (tgz_file(&t, name, path, (long long)now, sum) == -1) {
+			if (!t.failed)
+				log_err("reading %s: %s", path,
+				    strerror(errno));
 			free(path);
-			goto out;
+			goto stream;
 		}
 		free(path);
-		snprintf(name, sizeof name, "state/%s", files[i]);
-		tar_add(&tar, name, file.data, file.len, (long long)now);
-		sha256_hex(file.data, file.len, sum);
 		buf_printf(&sums, "%s  %s\n", sum, name);
 	}
-	tar_add(&tar, "SHA256SUMS", sums.data, sums.len, (long long)now);
 	snapshot_seal(salt, sums.data, sums.len, seal);
 	strcat(seal, "\n");
-	tar_add(&tar, "SHA256SUMS.sealed", seal, strlen(seal), (long long)now);
-	tar_finish(&tar);
-	rc = gzip_compress(tar.data, tar.len, gz);
+	if (tgz_member(&t, "SHA256SUMS", sums.len, (long long)now) == 0 &&
+	    tgz_write(&t, sums.data, sums.len) == 0 &&
+	    tgz_member(&t, "SHA256SUMS.sealed", strlen(seal),
+	    (long long)now) == 0 && tgz_write(&t, seal, strlen(seal)) == 0 &&
+	    tgz_close(&t) == 0)
+		rc = 0;
+stream:
+	if (rc == -1 && t.failed)
+		log_err("the snapshot's stream was cut: the receiver went away");
+	tgz_close(&t);
 out:
 	rm_flat(dir);
 	for (i = 0; i < n; i++)
 		free(files[i]);
 	free(files);
 	free(dir);
-	buf_free(&tar);
 	buf_free(&sums);
-	buf_free(&file);
 	return rc;
 }
 
@@ -492,32 +505,32 @@ snapshot_commit(const char *data)
 }
 
 /* After the read transaction: the archive, streamed to the client. */
+/*
+ * The stream's sink in a worker: the answer's head before the first
+ * bytes (its length is not known: the front end sends it chunked).
+ */
+static int
+snapshot_out(void *arg, const void *data, size_t len)
+{
+	struct request	*req = arg;
+
+	if (req->sent == 0) {
+		req->sent = 200;
+		FCGX_FPrintF(req->fx->out, "Status: 200 OK\r\n"
+		    "Content-Type: application/gzip\r\n"
+		    "Cache-Control: no-store\r\n\r\n");
+	}
+	return FCGX_PutStr(data, (int)len, req->fx->out) == (int)len ? 0 : -1;
+}
+
 static int
 send_snapshot(struct request *req)
 {
-	struct buf	 gz;
-	size_t		 off;
-	int		 n;
-
-	buf_init(&gz);
 	worker_grace(SNAPSHOT_GRACE);
 	if (snapshot_build(req->store, req->cfg->data, req->salt,
-	    req->cluster, &gz) == -1) {
-		buf_free(&gz);
+	    req->cluster, snapshot_out, req) == -1 && req->sent == 0)
 		return 500;
-	}
-	/* Written: the database is no longer involved, whatever the client. */
 	worker_grace(0);
-	FCGX_FPrintF(req->fx->out, "Status: 200 OK\r\n"
-	    "Content-Type: application/gzip\r\n"
-	    "Content-Length: %lu\r\n"
-	    "Cache-Control: no-store\r\n\r\n", (unsigned long)gz.len);
-	for (off = 0; off < gz.len; off += (size_t)n) {
-		n = gz.len - off > 65536 ? 65536 : (int)(gz.len - off);
-		if (FCGX_PutStr(gz.data + off, n, req->fx->out) != n)
-			break;
-	}
-	buf_free(&gz);
 	req->answered = true;
 	return 0;
 }
@@ -651,14 +664,26 @@ offline_open(const struct config *cfg, struct identity *id)
 	return st;
 }
 
+/* The offline backup's sink: the archive file. */
+static int
+fd_out(void *arg, const void *data, size_t len)
+{
+	const char	*p = data;
+	ssize_t		 n;
+
+	for (; len > 0; p += n, len -= (size_t)n)
+		if ((n = write(*(int *)arg, p, len)) <= 0)
+			return -1;
+	return 0;
+}
+
 int
 snapshot_backup_cmd(const struct config *cfg, const char *out)
 {
 	struct identity	 id;
 	struct store	*st;
-	struct buf	 gz;
 	char		*tmp;
-	int		 rc;
+	int		 fd, rc;
 
 	memset(&id, 0, sizeof id);
 	if ((st = offline_open(cfg, &id)) == NULL)
@@ -669,20 +694,28 @@ snapshot_backup_cmd(const struct config *cfg, const char *out)
 		store_close(st);
 		return 1;
 	}
-	buf_init(&gz);
-	rc = snapshot_build(st, cfg->data, id.salt, id.cluster, &gz);
-	store_close(st);
 	tmp = xasprintf("%s.tmp", out);
 	unlink(tmp);
-	if (rc == 0 && (write_file(tmp, gz.data, gz.len) == -1 ||
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) ==
+	    -1) {
+		fprintf(stderr, "catalogd: creating %s: %s\n", tmp,
+		    strerror(errno));
+		store_close(st);
+		free(tmp);
+		return 1;
+	}
+	rc = snapshot_build(st, cfg->data, id.salt, id.cluster, fd_out, &fd);
+	store_close(st);
+	if (rc == 0 && (fsync(fd) == -1 || close(fd) == -1 ||
 	    rename(tmp, out) == -1)) {
 		fprintf(stderr, "catalogd: writing %s: %s\n", out,
 		    strerror(errno));
-		unlink(tmp);
 		rc = -1;
-	}
+	} else if (rc == -1)
+		close(fd);
+	if (rc == -1)
+		unlink(tmp);
 	free(tmp);
-	buf_free(&gz);
 	if (rc == -1)
 		return 1;
 	fprintf(stderr, "catalogd: wrote a snapshot of %s to %s\n", cfg->data,

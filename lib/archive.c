@@ -1,5 +1,6 @@
 /*
- * archive.c: the snapshot's container, pure code on memory buffers.  A
+ * archive.c: the snapshot's container, pure code on memory buffers (or
+ * streamed to a sink as it is made, struct tgz).  A
  * POSIX ustar archive (regular files and directories, names under 100
  * bytes) written and read here rather than with libarchive, which is not a dependency; gzip
  * through zlib.  Readers trust nothing: every header's checksum, octal size
@@ -9,9 +10,14 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -22,6 +28,8 @@
 #include "lib/lib.h"
 
 #define BLOCK	512
+
+static void	hex(const unsigned char *, size_t, char *);
 
 /* width-1 octal digits and a NUL, as tar writes them. */
 static void
@@ -36,15 +44,14 @@ octal(char *dst, size_t width, unsigned long long v)
 	}
 }
 
-void
-tar_add(struct buf *tar, const char *name, const void *data, size_t len,
-    long long mtime)
+/* One member's header block. */
+static void
+tar_header(char h[BLOCK], const char *name, size_t len, long long mtime)
 {
-	char		 h[BLOCK];
 	unsigned	 sum = 0;
-	size_t		 i, pad;
+	size_t		 i;
 
-	memset(h, 0, sizeof h);
+	memset(h, 0, BLOCK);
 	if (strlen(name) >= 100)
 		abort();	/* our own names are short: a caller's bug */
 	memcpy(h, name, strlen(name));
@@ -61,11 +68,19 @@ tar_add(struct buf *tar, const char *name, const void *data, size_t len,
 		sum += (unsigned char)h[i];
 	snprintf(h + 148, 8, "%06o", sum);
 	h[155] = ' ';
+}
+
+void
+tar_add(struct buf *tar, const char *name, const void *data, size_t len,
+    long long mtime)
+{
+	char	 h[BLOCK];
+
+	tar_header(h, name, len, mtime);
 	buf_add(tar, h, BLOCK);
 	buf_add(tar, data, len);
-	pad = (BLOCK - len % BLOCK) % BLOCK;
 	memset(h, 0, sizeof h);
-	buf_add(tar, h, pad);
+	buf_add(tar, h, (BLOCK - len % BLOCK) % BLOCK);
 }
 
 void
@@ -173,6 +188,142 @@ gzip_compress(const void *in, size_t len, struct buf *out)
 	} while (rc == Z_OK);
 	deflateEnd(&z);
 	return rc == Z_STREAM_END ? 0 : -1;
+}
+
+/*
+ * A gzip'd tar written as it is made, for archives larger than memory
+ * should hold: each member's header, then its data in pieces (padded once
+ * all of it came), the compressed bytes handed to the sink as they come.
+ * Every call returns 0, or -1 once the sink or zlib failed (and from then
+ * on).
+ */
+static int
+tgz_deflate(struct tgz *t, const void *in, size_t len, int flush)
+{
+	unsigned char	 out[65536];
+	int		 rc;
+
+	if (t->failed)
+		return -1;
+	t->z.next_in = (unsigned char *)(uintptr_t)in;
+	t->z.avail_in = (uInt)len;
+	do {
+		t->z.next_out = out;
+		t->z.avail_out = sizeof out;
+		rc = deflate(&t->z, flush);
+		if (rc == Z_STREAM_ERROR || (sizeof out - t->z.avail_out > 0 &&
+		    t->sink(t->arg, out, sizeof out - t->z.avail_out) == -1)) {
+			t->failed = true;
+			return -1;
+		}
+	} while (t->z.avail_out == 0 || (flush == Z_FINISH &&
+	    rc != Z_STREAM_END));
+	return 0;
+}
+
+int
+tgz_open(struct tgz *t, int (*sink)(void *, const void *, size_t), void *arg)
+{
+	memset(t, 0, sizeof *t);
+	t->sink = sink;
+	t->arg = arg;
+	if (deflateInit2(&t->z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY)
+	    != Z_OK)
+		return -1;
+	t->open = true;
+	return 0;
+}
+
+int
+tgz_member(struct tgz *t, const char *name, size_t len, long long mtime)
+{
+	char	 h[BLOCK];
+
+	if (t->failed)
+		return -1;
+	if (t->left != 0)
+		abort();	/* the last member is not complete */
+	tar_header(h, name, len, mtime);
+	t->left = len;
+	t->pad = (BLOCK - len % BLOCK) % BLOCK;
+	return tgz_deflate(t, h, BLOCK, Z_NO_FLUSH);
+}
+
+int
+tgz_write(struct tgz *t, const void *data, size_t len)
+{
+	static const char	 zero[BLOCK];
+
+	if (t->failed)
+		return -1;
+	if (len > t->left)
+		abort();	/* more than the header said */
+	t->left -= len;
+	if (tgz_deflate(t, data, len, Z_NO_FLUSH) == -1)
+		return -1;
+	return t->left == 0 ? tgz_deflate(t, zero, t->pad, Z_NO_FLUSH) : 0;
+}
+
+/*
+ * The file at PATH as member NAME, read in pieces; its SHA-256 in hex goes
+ * to sum.  0, or -1 (errno says why when the file was the trouble).
+ */
+int
+tgz_file(struct tgz *t, const char *name, const char *path, long long mtime,
+    char sum[65])
+{
+	unsigned char		 chunk[65536], md[SHA256_DIGEST_LENGTH];
+	struct stat		 sb;
+	EVP_MD_CTX		*ctx;
+	size_t			 left;
+	ssize_t			 n;
+	int			 fd, rc = -1;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	if (fstat(fd, &sb) == -1 || (ctx = EVP_MD_CTX_new()) == NULL) {
+		close(fd);
+		return -1;
+	}
+	if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1 ||
+	    tgz_member(t, name, (size_t)sb.st_size, mtime) == -1)
+		goto out;
+	for (left = (size_t)sb.st_size; left > 0; left -= (size_t)n) {
+		n = read(fd, chunk, left < sizeof chunk ? left : sizeof chunk);
+		if (n <= 0) {
+			/* The copy is ours alone: it cannot shrink. */
+			if (n == 0)
+				errno = EIO;
+			goto out;
+		}
+		if (EVP_DigestUpdate(ctx, chunk, (size_t)n) != 1 ||
+		    tgz_write(t, chunk, (size_t)n) == -1)
+			goto out;
+	}
+	if (EVP_DigestFinal_ex(ctx, md, NULL) != 1)
+		goto out;
+	hex(md, sizeof md, sum);
+	rc = 0;
+out:
+	EVP_MD_CTX_free(ctx);
+	close(fd);
+	return rc;
+}
+
+/* The two zero blocks and the gzip trailer: 0, or -1. */
+int
+tgz_close(struct tgz *t)
+{
+	static const char	 zero[2 * BLOCK];
+	int			 rc = -1;
+
+	if (t->open && t->left == 0 &&
+	    tgz_deflate(t, zero, sizeof zero, Z_FINISH) == 0)
+		rc = 0;
+	if (t->open)
+		deflateEnd(&t->z);
+	t->open = false;
+	return rc;
 }
 
 /*

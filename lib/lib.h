@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include <jansson.h>
+#include <zlib.h>
 
 /* An API error: the HTTP status and the one message the client sees. */
 struct apierr {
@@ -394,6 +395,19 @@ void	 tar_add(struct buf *, const char *, const void *, size_t, long long);
 void	 tar_finish(struct buf *);
 int	 tar_next(const void *, size_t, size_t *, struct tar_member *);
 int	 gzip_compress(const void *, size_t, struct buf *);
+struct tgz {
+	z_stream	 z;
+	int		(*sink)(void *, const void *, size_t);	/* 0 or -1 */
+	void		*arg;
+	size_t		 left, pad;	/* of the member being written */
+	bool		 open, failed;
+};
+int	 tgz_open(struct tgz *, int (*)(void *, const void *, size_t), void *);
+int	 tgz_member(struct tgz *, const char *, size_t, long long);
+int	 tgz_write(struct tgz *, const void *, size_t);
+int	 tgz_file(struct tgz *, const char *, const char *, long long,
+	    char[65]);
+int	 tgz_close(struct tgz *);
 int	 gzip_decompress(const void *, size_t, size_t, struct buf *);
 void	 sha256_hex(const void *, size_t, char[65]);
 void	 snapshot_seal(const unsigned char[SALT_LEN], const void *, size_t,

@@ -802,6 +802,82 @@ test_flips(void)
 	buf_free(&out);
 }
 
+/* The streaming writer's sink: everything into a buf (or a refusal). */
+static int
+buf_sink(void *arg, const void *data, size_t len)
+{
+	buf_add(arg, data, len);
+	return 0;
+}
+
+static int
+refusing_sink(void *arg, const void *data, size_t len)
+{
+	(*(int *)arg)++;
+	return -1;
+}
+
+/*
+ * struct tgz: the same bytes, once inflated, as the archive built in
+ * memory, whatever the pieces the data comes in (one large file crosses
+ * many deflate outputs); a member written from a file has that file's
+ * sha256; a sink that fails makes every later call fail.
+ */
+static void
+test_stream(void)
+{
+	char		 tmpl[] = "/tmp/catalogd-archive-test.XXXXXX", *path, sum[65];
+	char		 want_sum[65];
+	unsigned char	*big = malloc(300000);
+	struct buf	 mem, gz, out;
+	struct tgz	 t;
+	size_t		 i;
+	int		 fd, calls = 0;
+
+	for (i = 0; i < 300000; i++)
+		big[i] = (unsigned char)(i * 7 % 251);
+	if ((fd = mkstemp(tmpl)) == -1 || write(fd, big, 300000) != 300000)
+		abort();
+	close(fd);
+	path = tmpl;
+	buf_init(&mem);
+	buf_init(&gz);
+	buf_init(&out);
+	tar_add(&mem, "a.txt", "hello", 5, 1700000000);
+	tar_add(&mem, "state/big.db", big, 300000, 1700000000);
+	tar_add(&mem, "empty", "", 0, 1700000000);
+	tar_finish(&mem);
+	CHECK(tgz_open(&t, buf_sink, &gz) == 0, "tgz_open failed");
+	CHECK(tgz_member(&t, "a.txt", 5, 1700000000) == 0 &&
+	    tgz_write(&t, "hel", 3) == 0 && tgz_write(&t, "lo", 2) == 0,
+	    "a member in two pieces");
+	CHECK(tgz_file(&t, "state/big.db", path, 1700000000, sum) == 0,
+	    "tgz_file failed");
+	sha256_hex(big, 300000, want_sum);
+	CHECK_STR(sum, want_sum, "the file member's sha256");
+	CHECK(tgz_member(&t, "empty", 0, 1700000000) == 0, "an empty member");
+	CHECK(tgz_close(&t) == 0, "tgz_close failed");
+	CHECK(gzip_decompress(gz.data, gz.len, 1 << 20, &out) == 0,
+	    "the stream does not inflate");
+	CHECK(out.len == mem.len && memcmp(out.data, mem.data, mem.len) == 0,
+	    "streamed tar: got %zu bytes, want the %zu of the tar built in "
+	    "memory", out.len, mem.len);
+	/* A receiver that went away. */
+	CHECK(tgz_open(&t, refusing_sink, &calls) == 0, "tgz_open failed");
+	CHECK(tgz_file(&t, "state/big.db", path, 0, sum) == -1,
+	    "a refused stream: got success, want -1");
+	CHECK(t.failed, "a refused stream is marked failed");
+	CHECK(tgz_member(&t, "more", 0, 0) == -1 && tgz_close(&t) == -1,
+	    "calls after a refusal: got success, want -1");
+	CHECK(calls == 1, "the sink was called %d times after it refused, "
+	    "want once", calls);
+	unlink(path);
+	free(big);
+	buf_free(&mem);
+	buf_free(&gz);
+	buf_free(&out);
+}
+
 int
 main(void)
 {
@@ -813,5 +889,6 @@ main(void)
 	test_cuts();
 	test_gzip();
 	test_flips();
+	test_stream();
 	return check_done("archive_test");
 }
