@@ -128,3 +128,113 @@ store_copy_verify(const char *dir)
 	closedir(d);
 	return bad == 0 && seen > 0 ? 0 : -1;
 }
+
+/*
+ * A replicated group's restore: the live store's whole catalog becomes
+ * that of the copy in dir, in one transaction of the live environment.
+ * The change is then replicated like any write (the standbys apply it),
+ * and a crash leaves the old catalog or the new one.  The group's own
+ * records, the nodes in the meta table, stay as they are.
+ */
+#define NODE_PREFIX	"node/"
+
+struct replace {
+	DB	*copy[8];
+};
+
+static const char *const replaced[8] = { "runtimes.db", "tokens.db",
+	"children.db", "policies.db", "plugins.db", "runtime_refs.db",
+	"meta.db", "audit.db" };
+
+static DB **
+live_db(struct store *st, size_t i)
+{
+	DB	**dbs[8] = { &st->runtimes, &st->tokens, &st->children,
+		    &st->policies, &st->plugins, &st->runtime_refs, &st->meta,
+		    &st->audit };
+
+	return dbs[i];
+}
+
+static bool
+kept(const DBT *k, bool meta)
+{
+	return meta && k->size >= strlen(NODE_PREFIX) &&
+	    memcmp(k->data, NODE_PREFIX, strlen(NODE_PREFIX)) == 0;
+}
+
+/* Empties one live database (but what is kept), then copies the copy's. */
+static int
+replace_one(struct txn *t, DB *live, DB *copy, bool meta)
+{
+	DBC	*c = NULL;
+	DBT	 k, v;
+	int	 rc;
+
+	memset(&k, 0, sizeof k);
+	memset(&v, 0, sizeof v);
+	if ((rc = live->cursor(live, t->tid, &c, 0)) != 0)
+		return txn_fail(t, rc, "cursor");
+	while ((rc = c->get(c, &k, &v, DB_NEXT)) == 0)
+		if (!kept(&k, meta) && (rc = c->del(c, 0)) != 0)
+			break;
+	c->close(c);
+	if (rc != DB_NOTFOUND)
+		return txn_fail(t, rc, "emptying a database");
+	if ((rc = copy->cursor(copy, NULL, &c, 0)) != 0)
+		return txn_fail(t, rc, "cursor on the copy");
+	while ((rc = c->get(c, &k, &v, DB_NEXT)) == 0)
+		if (!kept(&k, meta) &&
+		    (rc = live->put(live, t->tid, &k, &v, 0)) != 0)
+			break;
+	c->close(c);
+	if (rc != DB_NOTFOUND)
+		return txn_fail(t, rc, "copying a database");
+	return 0;
+}
+
+static int
+replace_txn(struct txn *t, void *arg)
+{
+	struct replace	*r = arg;
+	size_t		 i;
+
+	for (i = 0; i < 8; i++)
+		if (replace_one(t, *live_db(t->store, i), r->copy[i],
+		    i == 6) == -1)
+			return -1;
+	t->wrote = true;
+	t->auth_changed = true;
+	return 0;
+}
+
+/* 0, or txn_run's status (500, 503) after a log line. */
+int
+store_replace(struct store *st, const char *dir)
+{
+	struct replace	 r;
+	DB_ENV		*env;
+	size_t		 i;
+	int		 rc, status = 500;
+
+	memset(&r, 0, sizeof r);
+	if (copy_open(&env, dir, 0) == -1)
+		return 500;
+	for (i = 0; i < 8; i++)
+		if ((rc = db_create(&r.copy[i], env, 0)) != 0 ||
+		    ((i == 2 || i == 5) && (rc = r.copy[i]->set_flags(r.copy[i],
+		    DB_DUP | DB_DUPSORT)) != 0) ||
+		    (rc = r.copy[i]->open(r.copy[i], NULL, replaced[i], NULL,
+		    DB_BTREE, DB_RDONLY, 0600)) != 0) {
+			log_err("opening %s in %s: %s", replaced[i], dir,
+			    db_strerror(rc));
+			goto out;
+		}
+	status = txn_run(st, replace_txn, &r);
+out:
+	for (i = 0; i < 8; i++)
+		if (r.copy[i] != NULL)
+			r.copy[i]->close(r.copy[i], 0);
+	env->close(env, 0);
+	return status;
+}

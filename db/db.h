@@ -72,6 +72,7 @@ bool		 store_handles_dead(void);
 int		 store_backup(struct store *, const char *);
 int		 store_copy_recover(const char *, bool);
 int		 store_copy_verify(const char *);
+int		 store_replace(struct store *, const char *);
 
 /* fault.c: test-only fault hooks; nothing at all in a production build. */
 #ifdef CATALOGD_TEST_FAULTS

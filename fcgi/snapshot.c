@@ -535,6 +535,32 @@ send_snapshot(struct request *req)
 	return 0;
 }
 
+/*
+ * The active node of a replicated group: the checked copy replaces the
+ * catalog in one transaction, which the standbys apply like any other
+ * (answered 204 once a quorum acknowledged it, as any write).  Requests
+ * meanwhile get 503; every cached token, policy, device and salt of this
+ * node is stale after it.
+ */
+static int
+restore_in_group(struct request *req)
+{
+	char	*tmp = xasprintf("%s/restore.tmp", req->cfg->data);
+	int	 rc;
+
+	__atomic_store_n(&shared->restoring, 1, __ATOMIC_SEQ_CST);
+	rc = store_replace(req->store, tmp);
+	__atomic_add_fetch(&shared->data_gen, 1, __ATOMIC_SEQ_CST);
+	__atomic_add_fetch(&shared->audit_gen, 1, __ATOMIC_SEQ_CST);
+	__atomic_add_fetch(&shared->auth_changes, 1, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&shared->restoring, 0, __ATOMIC_SEQ_CST);
+	rm_flat(tmp);
+	free(tmp);
+	if (rc == 0)
+		log_info("snapshot restored in one replicated transaction");
+	return rc;
+}
+
 /* After the transaction that read the salt: check, unpack, hand over. */
 static int
 restore_snapshot(struct request *req)
@@ -553,6 +579,10 @@ restore_snapshot(struct request *req)
 	rc = snapshot_unpack(req->cfg->data, req->cfg->body_limit,
 	    req->body.data, req->body.len, req->force ? NULL : req->salt,
 	    &req->err);
+	if (rc == 0 && req->cfg->repl != NULL) {
+		rc = restore_in_group(req);
+		goto out;
+	}
 	if (rc == 0 && snapshot_commit(req->cfg->data) == -1)
 		rc = 500;
 	if (rc == 0) {
@@ -592,20 +622,17 @@ snapshot_read(struct request *req, struct txn *t)
 }
 
 /*
- * A replicated group restores through Berkeley DB's own synchronisation,
- * which catalogd does not drive yet: a restore on one node would leave the
- * others with a different history.  Refused, saying what to do instead.
+ * Offline, a node of a replicated group would get a history the others do
+ * not have: refused, saying what to do instead.
  */
-#define REPL_RESTORE	"restoring a snapshot is not supported in a " \
-	"replicated group: restore it offline on a single node (catalogd " \
-	"restore without repl_addr), start that node alone with " \
-	"repl_bootstrap, and join fresh nodes to it"
+#define REPL_RESTORE	"an offline restore would set this node of a " \
+	"replicated group apart from the others: restore through the API " \
+	"(any node), or restore into a node without repl_addr and start a " \
+	"new group from it with repl_bootstrap"
 
 int
 snapshot_restore(struct request *req, struct txn *t)
 {
-	if (req->cfg->repl != NULL)
-		return respond_error(req, 400, REPL_RESTORE);
 	req->finish = restore_snapshot;
 	req->force = false;
 	return read_identity(req, t);
@@ -614,8 +641,6 @@ snapshot_restore(struct request *req, struct txn *t)
 int
 snapshot_restore_force(struct request *req, struct txn *t)
 {
-	if (req->cfg->repl != NULL)
-		return respond_error(req, 400, REPL_RESTORE);
 	req->finish = restore_snapshot;
 	req->force = true;
 	return read_identity(req, t);

@@ -41,23 +41,30 @@ health_txn(struct txn *t, void *arg)
 }
 
 /*
- * The salt's presence and the cluster id, read once per data generation:
- * they never change otherwise, and a health check must not wait for a
- * transaction while a replicated node changes role.  0 or -1.
+ * The salt's presence and the cluster id, read once per data generation
+ * (and every 5 s): they change only with a restore, and a health check
+ * must not wait for a transaction while a replicated node changes role.
+ * 0 or -1.
  */
 static int
 health_identity(struct store *st, char id[CLUSTER_ID_LEN + 1])
 {
 	static char	 cached[CLUSTER_ID_LEN + 1];
 	static uint64_t	 gen;
+	static int64_t	 at;
 	uint64_t	 now = shared == NULL ? 0 :
 			    __atomic_load_n(&shared->data_gen, __ATOMIC_SEQ_CST);
 
-	if (cached[0] == '\0' || gen != now) {
+	/*
+	 * A standby hears of a restore on the active node only through the
+	 * data: it reads again every few seconds.
+	 */
+	if (cached[0] == '\0' || gen != now || now_ms() - at > 5000) {
 		if (txn_run(st, health_txn, id) != 0)
 			return -1;
 		memcpy(cached, id, sizeof cached);
 		gen = now;
+		at = now_ms();
 	}
 	memcpy(id, cached, sizeof cached);
 	return 0;

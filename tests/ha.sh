@@ -312,6 +312,42 @@ test_redirect_and_refusals() {
 	assertEquals "sys/ha-status needs a token" 403 "$STATUS"
 }
 
+test_snapshot_and_restore_through_standbys() {
+	local a=$ACTIVE s1= s2= i tok before
+	for i in $NODES; do
+		[ "$i" = "$a" ] && continue
+		[ -z "$s1" ] && s1=$i || s2=$i
+	done
+	on "$s1" PUT "$RT/snap-kept" --data '{"oci_runtime":"before"}'
+	assertEquals 204 "$STATUS"
+	curl -s -o "$TMPROOT/group.snap" -w '%{http_code}' --max-time 30 \
+	    -H "X-Vault-Token: $TOKEN" "$(api_of "$s1")/v1/sys/storage/raft/snapshot" \
+	    >"$TMPROOT/snap.status"
+	assertEquals "a snapshot through a standby" 200 "$(cat "$TMPROOT/snap.status")"
+	assertTrue "it is the archive Vault's client checks" \
+	    "tar tzf '$TMPROOT/group.snap' | grep -qx SHA256SUMS.sealed"
+	on "$a" GET "sys/plugins/runtimes/catalog?list=true"
+	before=$(jq -c .data "$RAW")
+	on "$s2" PUT "$RT/snap-kept" --data '{"oci_runtime":"after"}'
+	on "$s2" PUT "$RT/snap-later" --data '{"oci_runtime":"after"}'
+	on "$s2" POST auth/token/create --data '{"ttl":"1h"}'
+	tok=$(jq -r .auth.client_token "$RAW")
+	on "$s2" POST sys/storage/raft/snapshot -H 'Content-Type: application/octet-stream' \
+	    --data-binary @"$TMPROOT/group.snap"
+	expect 204 "" "a restore through a standby"
+	for i in $NODES; do
+		on "$i" GET "sys/plugins/runtimes/catalog?list=true"
+		assertEquals "the snapshot's catalog through node $i" "$before" \
+		    "$(jq -c .data "$RAW")"
+		TOKEN=$tok on "$i" GET auth/token/lookup-self
+		assertEquals "a token made after the snapshot, on node $i" 403 "$STATUS"
+	done
+	printf 'not a snapshot' >"$TMPROOT/bad.snap"
+	on "$s1" POST sys/storage/raft/snapshot --data-binary @"$TMPROOT/bad.snap"
+	assertEquals "a bad archive, through a standby" 400 "$STATUS"
+	same_copies
+}
+
 # --- load: 8 writers, each its own key sequence, spread over the nodes.
 STOP=$TMPROOT/stop-writers
 writer() {
