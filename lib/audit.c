@@ -436,12 +436,55 @@ issued(struct writer *w, const json_t *a)
 	close_obj(w);
 }
 
+/*
+ * The part both entries of a request share: its caller's auth object and
+ * its request object (everything after "type" and before "response").
+ */
+static void
+middle(struct writer *w, const struct audit_in *in)
+{
+	if (in->tok != NULL)
+		caller(w, in);
+	open_obj(w, "request");
+	str(w, "id", in->id);
+	str(w, "operation", in->operation);
+	str(w, "mount_point", in->mount_point);
+	str(w, "mount_type", in->mount_type);
+	secret(w, "client_token", in->client_token, true);
+	if (in->tok != NULL)
+		secret(w, "client_token_accessor", in->tok->accessor,
+		    w->o->hmac_accessor);
+	open_obj(w, "namespace");
+	str(w, "id", "root");
+	close_obj(w);
+	str(w, "path", in->path);
+	data(w, "data", in->data);
+	str(w, "remote_address", in->remote_addr);
+	num(w, "remote_port", in->remote_port);
+	close_obj(w);
+}
+
 /* One entry, prefix included, as one line ending in '\n', into b. */
 void
 audit_format(struct buf *b, const struct audit_opts *o, struct audit_mac *mac,
     const struct audit_in *in)
 {
+	audit_format_shared(b, o, mac, in, NULL, false);
+}
+
+/*
+ * The same, with the shared middle kept in mid (reuse false: written and
+ * copied there) or taken from it (reuse true and mid not empty).  The
+ * caller makes sure mid was written for the same request, device and
+ * inputs: the request entry keeps it, its answer's entry reuses it.
+ */
+void
+audit_format_shared(struct buf *b, const struct audit_opts *o,
+    struct audit_mac *mac, const struct audit_in *in, struct buf *mid,
+    bool reuse)
+{
 	struct writer	 w = { b, o, mac, true };
+	size_t		 start;
 
 	buf_adds(b, o->prefix);
 	buf_addc(b, '{');
@@ -450,26 +493,17 @@ audit_format(struct buf *b, const struct audit_opts *o, struct audit_mac *mac,
 	audit_time(b, in->sec, in->nsec);
 	buf_addc(b, '"');
 	str(&w, "type", in->response ? "response" : "request");
-	if (in->tok != NULL)
-		caller(&w, in);
-
-	open_obj(&w, "request");
-	str(&w, "id", in->id);
-	str(&w, "operation", in->operation);
-	str(&w, "mount_point", in->mount_point);
-	str(&w, "mount_type", in->mount_type);
-	secret(&w, "client_token", in->client_token, true);
-	if (in->tok != NULL)
-		secret(&w, "client_token_accessor", in->tok->accessor,
-		    o->hmac_accessor);
-	open_obj(&w, "namespace");
-	str(&w, "id", "root");
-	close_obj(&w);
-	str(&w, "path", in->path);
-	data(&w, "data", in->data);
-	str(&w, "remote_address", in->remote_addr);
-	num(&w, "remote_port", in->remote_port);
-	close_obj(&w);
+	if (mid != NULL && reuse && mid->len > 0)
+		buf_add(b, mid->data, mid->len);
+	else {
+		start = b->len;
+		middle(&w, in);
+		if (mid != NULL) {
+			mid->len = 0;
+			buf_add(mid, b->data + start, b->len - start);
+		}
+	}
+	w.first = false;
 
 	if (in->response) {
 		open_obj(&w, "response");
