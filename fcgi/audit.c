@@ -258,6 +258,13 @@ write_dev(struct device *d, const struct audit_in *in, bool reuse)
  * Writes the entry to every device.  Returns true when at least one wrote
  * it, or when none is enabled (Vault's broker: one success is enough).
  */
+/* Whether every device holds the shared part of this request's entries. */
+static bool
+reusable(const char *id)
+{
+	return id != NULL && mid_for[0] != '\0' && strcmp(id, mid_for) == 0;
+}
+
 bool
 audit_log(const struct audit_in *in)
 {
@@ -266,8 +273,7 @@ audit_log(const struct audit_in *in)
 
 	if (line.data == NULL)
 		buf_init(&line);
-	reuse = in->response && in->id != NULL && mid_for[0] != '\0' &&
-	    strcmp(in->id, mid_for) == 0;
+	reuse = in->response && reusable(in->id);
 	for (i = 0; i < ndevices; i++)
 		ok += write_dev(&devices[i], in, reuse);
 	if (!in->response && in->id != NULL && strlen(in->id) < sizeof mid_for)
@@ -494,11 +500,15 @@ fields_of(const struct request *req)
 	return d;
 }
 
-/* What both entries of a request share; in->data is new (json_decref). */
+/*
+ * What both entries of a request share; in->data is new (json_decref).
+ * Without full, the request's data and address are left out: the answer's
+ * entry that reuses the request entry's middle does not look at them.
+ */
 static void
-entry_of(const struct request *req, struct audit_in *in)
+entry_of(const struct request *req, struct audit_in *in, bool full)
 {
-	const char	*port = FCGX_GetParam("REMOTE_PORT", req->fx->envp);
+	const char	*port;
 	struct timespec	 ts;
 	bool		 token;
 
@@ -516,8 +526,11 @@ entry_of(const struct request *req, struct audit_in *in)
 	in->client_token = req->token;
 	if (req->tok.accessor != NULL)
 		in->tok = &req->tok;
+	if (!full)
+		return;
 	in->data = fields_of(req);
 	in->remote_addr = FCGX_GetParam("REMOTE_ADDR", req->fx->envp);
+	port = FCGX_GetParam("REMOTE_PORT", req->fx->envp);
 	in->remote_port = port != NULL ? atoi(port) : 0;
 }
 
@@ -534,7 +547,7 @@ audit_request(const struct request *req, bool denied)
 
 	if (ndevices == 0)
 		return true;
-	entry_of(req, &in);
+	entry_of(req, &in, true);
 	if (denied)
 		in.error = "permission denied";
 	if (!(ok = audit_log(&in)))
@@ -557,7 +570,7 @@ audit_response(const struct request *req, int status, const char *error)
 
 	if (ndevices == 0)
 		return true;
-	entry_of(req, &in);
+	entry_of(req, &in, !reusable(req->id));
 	in.response = true;
 	if (status == 200) {
 		if (req->audit_data == NULL && req->rawdata.len > 0)
