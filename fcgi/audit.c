@@ -10,7 +10,10 @@
  * Vault's file device does; SIGHUP, and a file whose inode changed under
  * its path (checked at most once a second), reopen it too.  Fail closed:
  * with devices enabled, a request whose entry no device wrote is refused
- * before its handler runs (request.c).
+ * before its handler runs (request.c).  A request's two entries share
+ * their auth and request objects: each device keeps those bytes from the
+ * request entry and its answer's entry reuses them, unless the request
+ * was authenticated again in between (a retried transaction).
  */
 #include "config.h"
 
@@ -37,12 +40,14 @@ struct device {
 	ino_t			 ino;
 	int64_t			 checked;	/* ms of the last stat */
 	bool			 discard;
+	struct buf		 mid;		/* the shared part, of mid_for */
 };
 
 static struct device	*devices;
 static size_t		 ndevices;
 static uint64_t		 loaded_gen = UINT64_MAX;	/* never loaded */
 static struct buf	 line;		/* reused for every entry */
+static char		 mid_for[64];	/* the request id of every d->mid */
 
 enum { A_NAME, A_TYPE, A_DESCRIPTION, A_OPTIONS, A_LOCAL };
 const struct field audit_enable_fields[] = {
@@ -76,6 +81,7 @@ drop_all(void)
 		if (devices[i].fd != -1)
 			close(devices[i].fd);
 		audit_mac_free(devices[i].mac);
+		buf_free(&devices[i].mid);
 		audit_rec_free(&devices[i].rec);
 	}
 	free(devices);
@@ -163,9 +169,11 @@ audit_sync(struct txn *t)
 		d->discard = d->opts.file_path != NULL &&
 		    strcmp(d->opts.file_path, "discard") == 0;
 		d->mac = audit_mac_new(d->rec.salt);
+		buf_init(&d->mid);
 		ndevices++;
 	}
 	free(recs);
+	mid_for[0] = '\0';
 	loaded_gen = gen;
 	return 0;
 }
@@ -220,16 +228,20 @@ write_line(struct device *d)
 	return false;
 }
 
-/* One device's entry: written, or reopened and written once more. */
+/*
+ * One device's entry: written, or reopened and written once more.  A
+ * request entry keeps its shared part in d->mid; reuse says the answer's
+ * entry may take it from there.
+ */
 static bool
-write_dev(struct device *d, const struct audit_in *in)
+write_dev(struct device *d, const struct audit_in *in, bool reuse)
 {
 	if (d->opts.file_path == NULL)
 		return false;
 	if (d->discard)
 		return true;
 	line.len = 0;
-	audit_format(&line, &d->opts, d->mac, in);
+	audit_format_shared(&line, &d->opts, d->mac, in, &d->mid, reuse);
 	check_inode(d);
 	if (write_line(d))
 		return true;
@@ -246,16 +258,39 @@ write_dev(struct device *d, const struct audit_in *in)
  * Writes the entry to every device.  Returns true when at least one wrote
  * it, or when none is enabled (Vault's broker: one success is enough).
  */
+/* Whether every device holds the shared part of this request's entries. */
+static bool
+reusable(const char *id)
+{
+	return id != NULL && mid_for[0] != '\0' && strcmp(id, mid_for) == 0;
+}
+
 bool
 audit_log(const struct audit_in *in)
 {
 	size_t	 i, ok = 0;
+	bool	 reuse;
 
 	if (line.data == NULL)
 		buf_init(&line);
+	reuse = in->response && reusable(in->id);
 	for (i = 0; i < ndevices; i++)
-		ok += write_dev(&devices[i], in);
+		ok += write_dev(&devices[i], in, reuse);
+	if (!in->response && in->id != NULL && strlen(in->id) < sizeof mid_for)
+		memcpy(mid_for, in->id, strlen(in->id) + 1);
+	else
+		mid_for[0] = '\0';
 	return ndevices == 0 || ok > 0;
+}
+
+/*
+ * The request is authenticated again (a retried transaction): its token
+ * was read anew, so the answer's entry formats its shared part afresh.
+ */
+void
+audit_forget(void)
+{
+	mid_for[0] = '\0';
 }
 
 /* A change to the device table: every worker reloads (inside our lock). */
@@ -465,11 +500,15 @@ fields_of(const struct request *req)
 	return d;
 }
 
-/* What both entries of a request share; in->data is new (json_decref). */
+/*
+ * What both entries of a request share; in->data is new (json_decref).
+ * Without full, the request's data and address are left out: the answer's
+ * entry that reuses the request entry's middle does not look at them.
+ */
 static void
-entry_of(const struct request *req, struct audit_in *in)
+entry_of(const struct request *req, struct audit_in *in, bool full)
 {
-	const char	*port = FCGX_GetParam("REMOTE_PORT", req->fx->envp);
+	const char	*port;
 	struct timespec	 ts;
 	bool		 token;
 
@@ -487,8 +526,11 @@ entry_of(const struct request *req, struct audit_in *in)
 	in->client_token = req->token;
 	if (req->tok.accessor != NULL)
 		in->tok = &req->tok;
+	if (!full)
+		return;
 	in->data = fields_of(req);
 	in->remote_addr = FCGX_GetParam("REMOTE_ADDR", req->fx->envp);
+	port = FCGX_GetParam("REMOTE_PORT", req->fx->envp);
 	in->remote_port = port != NULL ? atoi(port) : 0;
 }
 
@@ -505,7 +547,7 @@ audit_request(const struct request *req, bool denied)
 
 	if (ndevices == 0)
 		return true;
-	entry_of(req, &in);
+	entry_of(req, &in, true);
 	if (denied)
 		in.error = "permission denied";
 	if (!(ok = audit_log(&in)))
@@ -528,7 +570,7 @@ audit_response(const struct request *req, int status, const char *error)
 
 	if (ndevices == 0)
 		return true;
-	entry_of(req, &in);
+	entry_of(req, &in, !reusable(req->id));
 	in.response = true;
 	if (status == 200) {
 		if (req->audit_data == NULL && req->rawdata.len > 0)

@@ -305,6 +305,7 @@ int	 audit_sync(struct txn *);
 bool	 audit_enabled(void);
 void	 audit_reopen(void);
 bool	 audit_log(const struct audit_in *);
+void	 audit_forget(void);
 bool	 audit_request(const struct request *, bool);
 bool	 audit_response(const struct request *, int, const char *);
 int	 audit_enable(struct request *, struct txn *);

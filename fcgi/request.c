@@ -727,7 +727,8 @@ request_txn(struct txn *t, void *arg)
 			return 500;
 		}
 		req->audited = true;
-	}
+	} else
+		audit_forget();		/* a retry: the token was read again */
 	if (rc == 0) {
 		if (req->route == NULL)
 			rc = respond_error(req, 404, MULTIERR("unsupported path"));

@@ -86,14 +86,30 @@ runtimes_read(struct request *req, struct txn *t)
 		return rc == 1 ? respond_error(req, 404, "") : -1;
 	runtime_write(&req->rawdata, &r);
 	set_rawdata(req);
-	/* For an audit device, the tree it walks (cheaper than a parse). */
-	if (audit_enabled())
-		req->audit_data = json_pack("{s:s,s:I,s:I,s:s,s:s,s:b,s:s}",
-		    "cgroup_parent", r.cgroup_parent,
-		    "cpu_nanos", (json_int_t)r.cpu_nanos,
-		    "memory_bytes", (json_int_t)r.memory_bytes,
-		    "name", r.name, "oci_runtime", r.oci_runtime,
-		    "rootless", r.rootless, "type", "container");
+	/*
+	 * For an audit device, the tree it walks (cheaper than a parse),
+	 * built member by member: json_pack's format parsing cost as much.
+	 * A missing string leaves it out, as json_pack failing did (the
+	 * answer's text is parsed then).
+	 */
+	if (audit_enabled() && r.cgroup_parent != NULL && r.name != NULL &&
+	    r.oci_runtime != NULL) {
+		json_t	*a = json_object();
+
+		json_object_set_new_nocheck(a, "cgroup_parent",
+		    json_string(r.cgroup_parent));
+		json_object_set_new_nocheck(a, "cpu_nanos",
+		    json_integer((json_int_t)r.cpu_nanos));
+		json_object_set_new_nocheck(a, "memory_bytes",
+		    json_integer((json_int_t)r.memory_bytes));
+		json_object_set_new_nocheck(a, "name", json_string(r.name));
+		json_object_set_new_nocheck(a, "oci_runtime",
+		    json_string(r.oci_runtime));
+		json_object_set_new_nocheck(a, "rootless",
+		    json_boolean(r.rootless));
+		json_object_set_new_nocheck(a, "type", json_string("container"));
+		req->audit_data = a;
+	}
 	runtime_free(&r);
 	return 0;
 }

@@ -23,6 +23,51 @@
 static const char hexdig[] = "0123456789abcdef";
 
 /*
+ * Appending to an entry: the common case (room left) inline, growth by
+ * buf_add.  An entry is a thousand small appends, and each call into
+ * xmalloc.c cost more than the bytes it copied.
+ */
+static inline void
+add(struct buf *b, const void *p, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		buf_add(b, p, n);
+		return;
+	}
+	memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+static inline void
+addc(struct buf *b, char c)
+{
+	add(b, &c, 1);
+}
+
+static inline void
+adds(struct buf *b, const char *s)
+{
+	add(b, s, strlen(s));
+}
+
+/* A decimal integer, as printf's %lld writes it. */
+static void
+addint(struct buf *b, long long v)
+{
+	char			 t[24], *p = t + sizeof t;
+	unsigned long long	 u = v < 0 ? -(unsigned long long)v :
+				    (unsigned long long)v;
+
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--p = '-';
+	add(b, p, (size_t)(t + sizeof t - p));
+}
+
+/*
  * A device's options (a sorted key/value list, as stored) into o, whose
  * strings are borrowed from the list.  0, or 400 with the message.
  */
@@ -187,18 +232,55 @@ audit_time(struct buf *b, int64_t sec, long nsec)
 	struct tm	 tm;
 	time_t		 t = (time_t)sec;
 	char		 s[32], frac[11];
+	int64_t		 z, era, doe, yoe, doy, mp, y, m, d, r;
 	int		 n;
 
-	gmtime_r(&t, &tm);
-	strftime(s, sizeof s, "%Y-%m-%dT%H:%M:%S", &tm);
-	buf_adds(b, s);
-	if (nsec > 0 && nsec < 1000000000L) {
-		snprintf(frac, sizeof frac, ".%09ld", nsec);
-		for (n = 9; frac[n] == '0'; n--)
-			frac[n] = '\0';
-		buf_adds(b, frac);
+	if (sec >= 0 && sec < 253402300800LL) {
+		/* Years 1970-9999: days to a civil date (H. Hinnant's). */
+		z = sec / 86400 + 719468;
+		r = sec % 86400;
+		era = z / 146097;
+		doe = z - era * 146097;
+		yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+		doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+		mp = (5 * doy + 2) / 153;
+		d = doy - (153 * mp + 2) / 5 + 1;
+		m = mp < 10 ? mp + 3 : mp - 9;
+		y = yoe + era * 400 + (m <= 2);
+		s[0] = (char)('0' + y / 1000);
+		s[1] = (char)('0' + y / 100 % 10);
+		s[2] = (char)('0' + y / 10 % 10);
+		s[3] = (char)('0' + y % 10);
+		s[4] = '-';
+		s[5] = (char)('0' + m / 10);
+		s[6] = (char)('0' + m % 10);
+		s[7] = '-';
+		s[8] = (char)('0' + d / 10);
+		s[9] = (char)('0' + d % 10);
+		s[10] = 'T';
+		s[11] = (char)('0' + r / 36000);
+		s[12] = (char)('0' + r / 3600 % 10);
+		s[13] = ':';
+		s[14] = (char)('0' + r % 3600 / 600);
+		s[15] = (char)('0' + r % 3600 / 60 % 10);
+		s[16] = ':';
+		s[17] = (char)('0' + r % 60 / 10);
+		s[18] = (char)('0' + r % 10);
+		add(b, s, 19);
+	} else {
+		gmtime_r(&t, &tm);
+		strftime(s, sizeof s, "%Y-%m-%dT%H:%M:%S", &tm);
+		adds(b, s);
 	}
-	buf_addc(b, 'Z');
+	if (nsec > 0 && nsec < 1000000000L) {
+		frac[0] = '.';
+		for (n = 9; n >= 1; n--, nsec /= 10)
+			frac[n] = (char)('0' + nsec % 10);
+		for (n = 9; frac[n] == '0'; n--)
+			;
+		add(b, frac, (size_t)n + 1);
+	}
+	addc(b, 'Z');
 }
 
 /* Writing one entry: the device's choices and the output. */
@@ -213,33 +295,33 @@ static void
 key(struct writer *w, const char *k)
 {
 	/* Every key written here is one of Vault's: no escaping needed. */
-	buf_adds(w->b, w->first ? "\"" : ",\"");
+	adds(w->b, w->first ? "\"" : ",\"");
 	w->first = false;
-	buf_adds(w->b, k);
-	buf_add(w->b, "\":", 2);
+	adds(w->b, k);
+	add(w->b, "\":", 2);
 }
 
 /* A hash as a JSON string: hex needs no escaping. */
 static void
 hashed(struct buf *b, const char h[AUDIT_HMAC_LEN + 1])
 {
-	buf_addc(b, '"');
-	buf_add(b, h, AUDIT_HMAC_LEN);
-	buf_addc(b, '"');
+	addc(b, '"');
+	add(b, h, AUDIT_HMAC_LEN);
+	addc(b, '"');
 }
 
 static void
 open_obj(struct writer *w, const char *k)
 {
 	key(w, k);
-	buf_addc(w->b, '{');
+	addc(w->b, '{');
 	w->first = true;
 }
 
 static void
 close_obj(struct writer *w)
 {
-	buf_addc(w->b, '}');
+	addc(w->b, '}');
 	w->first = false;
 }
 
@@ -275,7 +357,7 @@ num(struct writer *w, const char *k, int64_t v)
 	if (v == 0)
 		return;
 	key(w, k);
-	buf_printf(w->b, "%lld", (long long)v);
+	addint(w->b, v);
 }
 
 static void
@@ -286,13 +368,13 @@ strs(struct writer *w, const char *k, char **list, size_t n)
 	if (n == 0)
 		return;
 	key(w, k);
-	buf_addc(w->b, '[');
+	addc(w->b, '[');
 	for (i = 0; i < n; i++) {
 		if (i > 0)
-			buf_addc(w->b, ',');
+			addc(w->b, ',');
 		go_string(w->b, list[i], strlen(list[i]));
 	}
-	buf_addc(w->b, ']');
+	addc(w->b, ']');
 }
 
 /*
@@ -315,45 +397,45 @@ value(struct writer *w, const json_t *j)
 			audit_hmac(w->mac, s, strlen(s), h);
 			hashed(w->b, h);
 		} else if (json_is_number_text(j))
-			buf_adds(w->b, s);
+			adds(w->b, s);
 		else
 			go_string(w->b, s, json_string_length(j));
 		break;
 	case JSON_INTEGER:
-		buf_printf(w->b, "%" JSON_INTEGER_FORMAT, json_integer_value(j));
+		addint(w->b, json_integer_value(j));
 		break;
 	case JSON_REAL:
 		buf_printf(w->b, "%.17g", json_real_value(j));
 		break;
 	case JSON_TRUE:
-		buf_adds(w->b, "true");
+		adds(w->b, "true");
 		break;
 	case JSON_FALSE:
-		buf_adds(w->b, "false");
+		adds(w->b, "false");
 		break;
 	case JSON_NULL:
-		buf_adds(w->b, "null");
+		adds(w->b, "null");
 		break;
 	case JSON_ARRAY:
-		buf_addc(w->b, '[');
+		addc(w->b, '[');
 		json_array_foreach(j, i, v) {
 			if (i > 0)
-				buf_addc(w->b, ',');
+				addc(w->b, ',');
 			value(w, v);
 		}
-		buf_addc(w->b, ']');
+		addc(w->b, ']');
 		break;
 	case JSON_OBJECT:
 		keys = json_sorted_keys(j, &n);
-		buf_addc(w->b, '{');
+		addc(w->b, '{');
 		for (i = 0; i < n; i++) {
 			if (i > 0)
-				buf_addc(w->b, ',');
+				addc(w->b, ',');
 			go_string(w->b, keys[i], strlen(keys[i]));
-			buf_addc(w->b, ':');
+			addc(w->b, ':');
 			value(w, json_object_get(j, keys[i]));
 		}
-		buf_addc(w->b, '}');
+		addc(w->b, '}');
 		free(keys);
 		break;
 	}
@@ -385,9 +467,9 @@ caller(struct writer *w, const struct audit_in *in)
 	num(w, "token_ttl", t->ttl);
 	if (t->created != 0) {
 		key(w, "token_issue_time");
-		buf_addc(w->b, '"');
+		addc(w->b, '"');
 		audit_time(w->b, t->created, 0);
-		buf_addc(w->b, '"');
+		addc(w->b, '"');
 	}
 	close_obj(w);
 }
@@ -409,14 +491,14 @@ jstrs(struct writer *w, const char *k, const json_t *a)
 	if (!json_is_array(a) || json_array_size(a) == 0)
 		return;
 	key(w, k);
-	buf_addc(w->b, '[');
+	addc(w->b, '[');
 	json_array_foreach(a, i, v) {
 		if (i > 0)
-			buf_addc(w->b, ',');
+			addc(w->b, ',');
 		go_string(w->b, json_is_string(v) ? json_string_value(v) : "",
 		    json_is_string(v) ? json_string_length(v) : 0);
 	}
-	buf_addc(w->b, ']');
+	addc(w->b, ']');
 }
 
 /* A token the answer issues (auth/token/create): its auth block. */
@@ -436,40 +518,74 @@ issued(struct writer *w, const json_t *a)
 	close_obj(w);
 }
 
+/*
+ * The part both entries of a request share: its caller's auth object and
+ * its request object (everything after "type" and before "response").
+ */
+static void
+middle(struct writer *w, const struct audit_in *in)
+{
+	if (in->tok != NULL)
+		caller(w, in);
+	open_obj(w, "request");
+	str(w, "id", in->id);
+	str(w, "operation", in->operation);
+	str(w, "mount_point", in->mount_point);
+	str(w, "mount_type", in->mount_type);
+	secret(w, "client_token", in->client_token, true);
+	if (in->tok != NULL)
+		secret(w, "client_token_accessor", in->tok->accessor,
+		    w->o->hmac_accessor);
+	open_obj(w, "namespace");
+	str(w, "id", "root");
+	close_obj(w);
+	str(w, "path", in->path);
+	data(w, "data", in->data);
+	str(w, "remote_address", in->remote_addr);
+	num(w, "remote_port", in->remote_port);
+	close_obj(w);
+}
+
 /* One entry, prefix included, as one line ending in '\n', into b. */
 void
 audit_format(struct buf *b, const struct audit_opts *o, struct audit_mac *mac,
     const struct audit_in *in)
 {
+	audit_format_shared(b, o, mac, in, NULL, false);
+}
+
+/*
+ * The same, with the shared middle kept in mid (reuse false: written and
+ * copied there) or taken from it (reuse true and mid not empty).  The
+ * caller makes sure mid was written for the same request, device and
+ * inputs: the request entry keeps it, its answer's entry reuses it.
+ */
+void
+audit_format_shared(struct buf *b, const struct audit_opts *o,
+    struct audit_mac *mac, const struct audit_in *in, struct buf *mid,
+    bool reuse)
+{
 	struct writer	 w = { b, o, mac, true };
+	size_t		 start;
 
-	buf_adds(b, o->prefix);
-	buf_addc(b, '{');
+	adds(b, o->prefix);
+	addc(b, '{');
 	key(&w, "time");
-	buf_addc(b, '"');
+	addc(b, '"');
 	audit_time(b, in->sec, in->nsec);
-	buf_addc(b, '"');
+	addc(b, '"');
 	str(&w, "type", in->response ? "response" : "request");
-	if (in->tok != NULL)
-		caller(&w, in);
-
-	open_obj(&w, "request");
-	str(&w, "id", in->id);
-	str(&w, "operation", in->operation);
-	str(&w, "mount_point", in->mount_point);
-	str(&w, "mount_type", in->mount_type);
-	secret(&w, "client_token", in->client_token, true);
-	if (in->tok != NULL)
-		secret(&w, "client_token_accessor", in->tok->accessor,
-		    o->hmac_accessor);
-	open_obj(&w, "namespace");
-	str(&w, "id", "root");
-	close_obj(&w);
-	str(&w, "path", in->path);
-	data(&w, "data", in->data);
-	str(&w, "remote_address", in->remote_addr);
-	num(&w, "remote_port", in->remote_port);
-	close_obj(&w);
+	if (mid != NULL && reuse && mid->len > 0)
+		add(b, mid->data, mid->len);
+	else {
+		start = b->len;
+		middle(&w, in);
+		if (mid != NULL) {
+			mid->len = 0;
+			add(mid, b->data + start, b->len - start);
+		}
+	}
+	w.first = false;
 
 	if (in->response) {
 		open_obj(&w, "response");
@@ -482,5 +598,5 @@ audit_format(struct buf *b, const struct audit_opts *o, struct audit_mac *mac,
 		close_obj(&w);
 	}
 	str(&w, "error", in->error);
-	buf_adds(b, "}\n");
+	adds(b, "}\n");
 }

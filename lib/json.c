@@ -264,6 +264,11 @@ json_gotype(const json_t *j)
 
 static const char hex[] = "0123456789abcdef";
 
+/* The bytes go_string looks at twice; every other one is copied as is. */
+static const unsigned char go_special[256] = {
+	['"'] = 1, ['\\'] = 1, ['<'] = 1, ['>'] = 1, ['&'] = 1, [0xe2] = 1,
+};
+
 /*
  * A string as Go's encoding/json writes it (escapeHTML on): \" \\ \n \r
  * \t, other control bytes and < > & as \u00xx in lower case, U+2028 and
@@ -274,12 +279,14 @@ go_string(struct buf *out, const char *s, size_t n)
 {
 	size_t	 i, run = 0;
 
-	buf_addc(out, '"');
+	buf_add(out, "\"", 1);
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 		const char *esc = NULL;
 		char u[7];
 
+		if (c >= 0x20 && !go_special[c])
+			continue;
 		if (c == '"')
 			esc = "\\\"";
 		else if (c == '\\')
@@ -313,7 +320,7 @@ go_string(struct buf *out, const char *s, size_t n)
 		run = i + 1;
 	}
 	buf_add(out, s + run, n - run);
-	buf_addc(out, '"');
+	buf_add(out, "\"", 1);
 }
 
 /* Writes a value as Go's encoder would, objects in insertion order. */

@@ -383,6 +383,8 @@ void	 audit_hmac(struct audit_mac *, const char *, size_t,
 void	 audit_time(struct buf *, int64_t, long);
 void	 audit_format(struct buf *, const struct audit_opts *,
 	    struct audit_mac *, const struct audit_in *);
+void	 audit_format_shared(struct buf *, const struct audit_opts *,
+	    struct audit_mac *, const struct audit_in *, struct buf *, bool);
 
 /* archive.c: ustar and gzip on memory buffers, checksums, the seal. */
 struct tar_member {

@@ -3,6 +3,8 @@
  * vectors (salt "foo"), the device options and their messages, Go's
  * RFC3339Nano, and whole entries: key order, empty members left out,
  * what is hashed and what is not, log_raw, hmac_accessor and prefix.
+ * test_oracle formats a table of entries with the current code and with
+ * the old one (audit_ref.c) and wants the same bytes.
  */
 #include "config.h"
 
@@ -10,6 +12,7 @@
 #include <string.h>
 
 #include "lib/lib.h"
+#include "tests/unit/audit_ref.h"
 #include "tests/unit/check.h"
 
 static void
@@ -252,6 +255,214 @@ test_entries(void)
 	json_decref(data);
 }
 
+/* The time: the old strftime path against the current one. */
+static void
+test_time_oracle(void)
+{
+	static const int64_t secs[] = { 0, 1, 59, 86399, 86400, 951782400,
+	    951868799, 951868800, 1700000000, 1709251199, 1709251200,
+	    2147483647, 2147483648LL, 4102444800LL, 253402300799LL,
+	    253402300800LL, -1, -86401 };
+	static const long nsecs[] = { 0, 1, 10, 999999999, 500000000,
+	    123456000 };
+	struct buf	 got, want;
+	size_t		 i, k;
+
+	for (i = 0; i < sizeof secs / sizeof secs[0]; i++)
+		for (k = 0; k < sizeof nsecs / sizeof nsecs[0]; k++) {
+			buf_init(&got);
+			buf_init(&want);
+			audit_time(&got, secs[i], nsecs[k]);
+			ref_time(&want, secs[i], nsecs[k]);
+			CHECK_STR(got.data, want.data, "time against the old");
+			buf_free(&got);
+			buf_free(&want);
+		}
+}
+
+/*
+ * One entry both ways: audit_format, and the request entry then the
+ * response entry sharing their middle part, as fcgi/audit.c writes
+ * them, against ref_format.
+ */
+static void
+oracle_one(const char *what, const char *const *kv, size_t n,
+    struct audit_in *in)
+{
+	struct audit_opts	 o;
+	struct apierr		 err;
+	struct audit_mac	*m;
+	struct buf		 got, want, mid;
+	bool			 resp = in->response;
+
+	if (audit_options((char **)kv, n, &o, &err) != 0)
+		abort();
+	m = audit_mac_new("foo");
+	buf_init(&got);
+	buf_init(&want);
+	buf_init(&mid);
+	audit_format(&got, &o, m, in);
+	ref_format(&want, &o, "foo", in);
+	CHECK(got.len == want.len && memcmp(got.data, want.data, got.len) == 0,
+	    "%s: got %s, want %s", what, got.data, want.data);
+
+	/* The request entry keeps its middle; the answer's reuses it. */
+	in->response = false;
+	got.len = 0;
+	want.len = 0;
+	audit_format_shared(&got, &o, m, in, &mid, false);
+	ref_format(&want, &o, "foo", in);
+	CHECK(got.len == want.len && memcmp(got.data, want.data, got.len) == 0,
+	    "%s (request, kept): got %s, want %s", what, got.data, want.data);
+	in->response = true;
+	got.len = 0;
+	want.len = 0;
+	audit_format_shared(&got, &o, m, in, &mid, true);
+	ref_format(&want, &o, "foo", in);
+	CHECK(got.len == want.len && memcmp(got.data, want.data, got.len) == 0,
+	    "%s (response, reused): got %s, want %s", what, got.data,
+	    want.data);
+	in->response = resp;
+	buf_free(&got);
+	buf_free(&want);
+	buf_free(&mid);
+	audit_mac_free(m);
+}
+
+static void
+test_oracle(void)
+{
+	static const char *const body =
+	    "{\"oci_runtime\":\"runc\",\"cgroup_parent\":\"/a<b>&c\","
+	    "\"cpu_nanos\":1000,\"memory_bytes\":10000000,\"rootless\":true,"
+	    "\"args\":[\"x\\\"y\",\"t\\tab\\n\",\"\\u0001\\u001f\","
+	    "\"\\u2028\\u2029\",\"\\u00e9\\u4e2d\"],\"nested\":{\"z\":null,"
+	    "\"a\":[1,2.5,false,{\"k\":\"v\"}],\"\\\\key\":\"\"},"
+	    "\"empty\":{},\"list\":[]}";
+	static const struct { const char *name; const char *kv[8]; size_t n; }
+	    optsets[] = {
+		{ "hashed", { "file_path", "/a" }, 2 },
+		{ "log_raw", { "file_path", "/a", "log_raw", "true", "prefix",
+		    "@cee: " }, 6 },
+		{ "hmac_accessor=false", { "file_path", "/a", "hmac_accessor",
+		    "false" }, 4 },
+	};
+	char			*pols[] = { "default", "ops\"<x>", "root" };
+	char			*onepol[] = { "root" };
+	struct token_rec	 tok = { .policies = pols, .npolicies = 3,
+				    .accessor = (char *)"acc-1\xe2\x80\xa8",
+				    .display_name = (char *)"token-<ci>",
+				    .created = 1700000000, .ttl = 3600,
+				    .num_uses = 3 };
+	struct token_rec	 root = { .policies = onepol, .npolicies = 1,
+				    .accessor = (char *)"root-acc",
+				    .display_name = (char *)"root" };
+	struct audit_in		 base, in;
+	json_t			*data, *small, *keys, *raw, *issued, *warn;
+	char			 what[128];
+	size_t			 i, c;
+
+	json_parse_object(body, strlen(body), &data);
+	json_parse_object("{\"n\":\"010\",\"s\":\"x\"}", 19, &small);
+	CHECK(data != NULL && small != NULL, "oracle bodies parse");
+	keys = json_pack("{s:[s,s,s]}", "keys", "a", "b<", "c\xe2\x80\xa9");
+	raw = json_pack("{s:s, s:I, s:I, s:s, s:s, s:b, s:s}",
+	    "cgroup_parent", "/examplelimit/", "cpu_nanos", (json_int_t)1000,
+	    "memory_bytes", (json_int_t)10000000, "name", "bench-runtime",
+	    "oci_runtime", "example-oci-runtime", "rootless", 0,
+	    "type", "container");
+	issued = json_pack("{s:s, s:s, s:[s,s], s:[s], s:I, s:s}",
+	    "client_token", "hvs.new", "accessor", "acc-new", "policies",
+	    "default", "ops", "token_policies", "ops", "lease_duration",
+	    (json_int_t)60, "token_type", "service");
+	warn = json_pack("[s,s]", "careful", "<again>");
+
+	memset(&base, 0, sizeof base);
+	base.sec = 1700000000;
+	base.nsec = 86447918;
+	base.id = "7cad9f6f-4f92-4410-9952-2d098d7194b5";
+	base.operation = "read";
+	base.mount_point = "sys/";
+	base.mount_type = "system";
+	base.path = "sys/plugins/runtimes/catalog/container/bench-runtime";
+	base.client_token = "hvs.CAESIJ-token\"x";
+	base.tok = &tok;
+	base.remote_addr = "127.0.0.1";
+	base.remote_port = 35940;
+
+	for (c = 0; c < 9; c++) {
+		in = base;
+		switch (c) {
+		case 0:		/* a read and its answer */
+			in.resp_data = raw;
+			in.response = true;
+			break;
+		case 1:		/* an error answer */
+			in.response = true;
+			in.error = "1 error occurred:\n\t* <bad>\n\n";
+			break;
+		case 2:		/* denied: the request entry with its error */
+			in.error = "permission denied";
+			in.tok = NULL;
+			break;
+		case 3:		/* a list */
+			in.operation = "list";
+			in.path = "sys/plugins/runtimes/catalog";
+			in.resp_data = keys;
+			in.response = true;
+			in.nsec = 100;
+			break;
+		case 4:		/* a write with data */
+			in.operation = "update";
+			in.data = data;
+			in.response = true;
+			in.warnings = warn;
+			in.sec = 2147483648LL;
+			break;
+		case 5:		/* numbers as text, a root token */
+			in.operation = "update";
+			in.data = small;
+			in.resp_data = small;
+			in.tok = &root;
+			in.response = true;
+			in.nsec = 999999999;
+			break;
+		case 6:		/* a token issued */
+			in.operation = "update";
+			in.mount_point = "auth/token/";
+			in.mount_type = "token";
+			in.path = "auth/token/create";
+			in.resp_auth = issued;
+			in.response = true;
+			break;
+		case 7:		/* no token at all, no address */
+			in.tok = NULL;
+			in.client_token = NULL;
+			in.remote_addr = NULL;
+			in.remote_port = 0;
+			in.response = true;
+			in.error = "missing client token";
+			break;
+		case 8:		/* a 204: an answer without data */
+			in.operation = "delete";
+			in.response = true;
+			in.nsec = 0;
+			break;
+		}
+		for (i = 0; i < sizeof optsets / sizeof optsets[0]; i++) {
+			snprintf(what, sizeof what, "case %zu, %s", c,
+			    optsets[i].name);
+			oracle_one(what, optsets[i].kv, optsets[i].n, &in);
+		}
+	}
+	json_decref(data);
+	json_decref(small);
+	json_decref(keys);
+	json_decref(raw);
+	json_decref(issued);
+	json_decref(warn);
+}
+
 int
 main(void)
 {
@@ -259,5 +470,7 @@ main(void)
 	test_options();
 	test_time();
 	test_entries();
+	test_time_oracle();
+	test_oracle();
 	return check_done("audit_test");
 }
