@@ -139,22 +139,8 @@ store_copy_verify(const char *dir)
 #define NODE_PREFIX	"node/"
 
 struct replace {
-	DB	*copy[8];
+	DB	*copy[STORE_NDBS];	/* NULL for the accessor index */
 };
-
-static const char *const replaced[8] = { "runtimes.db", "tokens.db",
-	"children.db", "policies.db", "plugins.db", "runtime_refs.db",
-	"meta.db", "audit.db" };
-
-static DB **
-live_db(struct store *st, size_t i)
-{
-	DB	**dbs[8] = { &st->runtimes, &st->tokens, &st->children,
-		    &st->policies, &st->plugins, &st->runtime_refs, &st->meta,
-		    &st->audit };
-
-	return dbs[i];
-}
 
 static bool
 kept(const DBT *k, bool meta)
@@ -197,12 +183,15 @@ static int
 replace_txn(struct txn *t, void *arg)
 {
 	struct replace	*r = arg;
+	DB		*live;
 	size_t		 i;
 
-	for (i = 0; i < 8; i++)
-		if (replace_one(t, *live_db(t->store, i), r->copy[i],
-		    i == 6) == -1)
+	for (i = 0; i < STORE_NDBS; i++) {
+		live = *store_db(t->store, i);
+		if (r->copy[i] != NULL && replace_one(t, live, r->copy[i],
+		    live == t->store->meta) == -1)
 			return -1;
+	}
 	t->wrote = true;
 	t->auth_changed = true;
 	return 0;
@@ -214,25 +203,32 @@ store_replace(struct store *st, const char *dir)
 {
 	struct replace	 r;
 	DB_ENV		*env;
+	DB		*db;
 	size_t		 i;
 	int		 rc, status = 500;
 
 	memset(&r, 0, sizeof r);
 	if (copy_open(&env, dir, 0) == -1)
 		return 500;
-	for (i = 0; i < 8; i++)
-		if ((rc = db_create(&r.copy[i], env, 0)) != 0 ||
-		    ((i == 2 || i == 5) && (rc = r.copy[i]->set_flags(r.copy[i],
-		    DB_DUP | DB_DUPSORT)) != 0) ||
-		    (rc = r.copy[i]->open(r.copy[i], NULL, replaced[i], NULL,
-		    DB_BTREE, DB_RDONLY, 0600)) != 0) {
-			log_err("opening %s in %s: %s", replaced[i], dir,
-			    db_strerror(rc));
-			goto out;
-		}
+	for (i = 0; i < STORE_NDBS; i++) {
+		/* The tokens' puts keep the accessor index in step. */
+		if (store_db(st, i) == &st->accessors)
+			continue;
+		if ((rc = db_create(&db, env, 0)) != 0)
+			goto fail;
+		r.copy[i] = db;
+		if ((store_dbs[i].flags != 0 && (rc = db->set_flags(db,
+		    store_dbs[i].flags)) != 0) || (rc = db->open(db, NULL,
+		    store_dbs[i].file, NULL, DB_BTREE, DB_RDONLY, 0600)) != 0)
+			goto fail;
+	}
 	status = txn_run(st, replace_txn, &r);
+	goto out;
+fail:
+	log_err("opening %s in %s: %s", store_dbs[i].file, dir,
+	    db_strerror(rc));
 out:
-	for (i = 0; i < 8; i++)
+	for (i = 0; i < STORE_NDBS; i++)
 		if (r.copy[i] != NULL)
 			r.copy[i]->close(r.copy[i], 0);
 	env->close(env, 0);

@@ -48,6 +48,16 @@ int	rec_scan(struct txn *, DB *, rec_scan_fn, void *, const char *);
 int	rec_scan_from(struct txn *, DB *, const void *, size_t, rec_scan_fn,
 	    void *, const char *);
 
+/* store.c: every database, for code that treats them all alike. */
+#define STORE_NDBS	9
+struct store_db {
+	const char	*file;
+	size_t		 handle;	/* offset of its DB * in struct store */
+	u_int32_t	 flags;
+};
+extern const struct store_db store_dbs[STORE_NDBS];
+DB	**store_db(struct store *, size_t);
+
 /* repl.c */
 extern bool	 nodelay_enabled;	/* nodelay.c */
 void	repl_event(u_int32_t, void *);

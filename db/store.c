@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -80,34 +81,54 @@ open_db(struct store *st, DB_TXN *tid, DB **dbp, const char *file, int create,
 	return rc;
 }
 
+/*
+ * Every database of a store: its file, its handle and its flags.  Opened
+ * in this order and closed in the reverse one, so that the accessor index,
+ * a secondary of the tokens, closes before its primary.
+ */
+#define STORE_DB(f, h, fl)	{ f, offsetof(struct store, h), fl }
+const struct store_db store_dbs[STORE_NDBS] = {
+	STORE_DB("runtimes.db", runtimes, 0),
+	STORE_DB("tokens.db", tokens, 0),
+	STORE_DB("children.db", children, DB_DUP | DB_DUPSORT),
+	STORE_DB("policies.db", policies, 0),
+	STORE_DB("plugins.db", plugins, 0),
+	STORE_DB("runtime_refs.db", runtime_refs, DB_DUP | DB_DUPSORT),
+	STORE_DB("meta.db", meta, 0),
+	STORE_DB("audit.db", audit, 0),
+	STORE_DB("accessors.db", accessors, 0),
+};
+
+/* The handle of store_dbs[i] in st. */
+DB **
+store_db(struct store *st, size_t i)
+{
+	return (DB **)(void *)((char *)st + store_dbs[i].handle);
+}
+
 int
 open_dbs(struct store *st, int create)
 {
 	DB_TXN	*tid = NULL;
-	int	 rc;
+	size_t	 i;
+	int	 rc = 0;
 
 	if (create && (rc = st->env->txn_begin(st->env, NULL, &tid, 0)) != 0)
 		return rc;
-	if ((rc = open_db(st, tid, &st->runtimes, "runtimes.db", create, 0)) ||
-	    (rc = open_db(st, tid, &st->tokens, "tokens.db", create, 0)) ||
-	    (rc = open_db(st, tid, &st->children, "children.db", create,
-	    DB_DUP | DB_DUPSORT)) ||
-	    (rc = open_db(st, tid, &st->policies, "policies.db", create, 0)) ||
-	    (rc = open_db(st, tid, &st->plugins, "plugins.db", create, 0)) ||
-	    (rc = open_db(st, tid, &st->runtime_refs, "runtime_refs.db", create,
-	    DB_DUP | DB_DUPSORT)) ||
-	    (rc = open_db(st, tid, &st->meta, "meta.db", create, 0)) ||
-	    (rc = open_db(st, tid, &st->audit, "audit.db", create, 0)) ||
-	    (rc = open_db(st, tid, &st->accessors, "accessors.db", create, 0)) ||
-	    /*
-	     * Berkeley DB keeps the accessor index in step with the tokens
-	     * inside each transaction.  The association lasts as long as the
-	     * handles, so every process makes it; the supervisor's DB_CREATE
-	     * builds the index from the tokens when it is empty, which is how
-	     * a data directory from before the index gets one.
-	     */
-	    (rc = st->tokens->associate(st->tokens, tid, st->accessors,
-	    token_accessor_key, create ? DB_CREATE : 0))) {
+	for (i = 0; i < STORE_NDBS && rc == 0; i++)
+		rc = open_db(st, tid, store_db(st, i), store_dbs[i].file,
+		    create, store_dbs[i].flags);
+	/*
+	 * Berkeley DB keeps the accessor index in step with the tokens
+	 * inside each transaction.  The association lasts as long as the
+	 * handles, so every process makes it; the supervisor's DB_CREATE
+	 * builds the index from the tokens when it is empty, which is how
+	 * a data directory from before the index gets one.
+	 */
+	if (rc == 0)
+		rc = st->tokens->associate(st->tokens, tid, st->accessors,
+		    token_accessor_key, create ? DB_CREATE : 0);
+	if (rc != 0) {
 		if (tid != NULL)
 			tid->abort(tid);
 		store_dbs_close(st);
@@ -159,20 +180,17 @@ store_has_data(struct store *st)
 void
 store_dbs_close(struct store *st)
 {
-	/* A secondary index closes before its primary. */
-	DB	**dbs[] = { &st->runtimes, &st->accessors, &st->tokens,
-		    &st->children, &st->policies, &st->plugins,
-		    &st->runtime_refs, &st->meta, &st->audit };
+	DB	**db;
 	size_t	 i;
 	int	 rc;
 
-	for (i = 0; i < sizeof dbs / sizeof dbs[0]; i++)
-		if (*dbs[i] != NULL) {
-			if ((rc = (*dbs[i])->close(*dbs[i], 0)) != 0 &&
+	for (i = STORE_NDBS; i-- > 0;)
+		if (*(db = store_db(st, i)) != NULL) {
+			if ((rc = (*db)->close(*db, 0)) != 0 &&
 			    rc != DB_REP_HANDLE_DEAD)
 				log_err("closing a database: %s",
 				    db_strerror(rc));
-			*dbs[i] = NULL;
+			*db = NULL;
 		}
 	st->dbs_open = false;
 }
