@@ -24,7 +24,6 @@ void		 store_close(struct store *);
 bool		 store_panicked(void);
 void		 store_share_auth_changes(struct store *, uint64_t *);
 uint64_t	 store_auth_changes(const struct store *);
-bool		 store_failing(void);
 const char	*store_refusal(void);
 int		 store_checkpoint(struct store *, bool);
 void		 store_version_check(void);

@@ -18,8 +18,7 @@
 
 #define TXN_ATTEMPTS	8
 
-static bool	 storage_failed;
-static const char *refusal;	/* why a replicated node answered 503 */
+static const char *refusal;	/* why the last transaction got 503 */
 static bool	 handles_dead;
 
 /*
@@ -40,8 +39,8 @@ store_auth_changes(const struct store *st)
 }
 
 /*
- * Why the last transaction was refused by replication, in words for the
- * client, or NULL.
+ * Why the last transaction was answered 503, in words for the client, or
+ * NULL for a plain "busy" (deadlocks that outlasted the retries).
  */
 const char *
 store_refusal(void)
@@ -59,12 +58,6 @@ store_handles_dead(void)
 	return handles_dead;
 }
 
-/* True if the last transaction failed for want of storage. */
-bool
-store_failing(void)
-{
-	return storage_failed;
-}
 
 static int
 txn_status(int err)
@@ -93,7 +86,8 @@ txn_status(int err)
 	case EDQUOT:
 	case EROFS:
 		/* The disk, not the request: retrying later can succeed. */
-		storage_failed = true;
+		refusal = "storage failure; the request may not have been "
+		    "applied, retry later";
 		return 503;
 	default:
 		return 500;
@@ -146,7 +140,6 @@ txn_run(struct store *st, txn_fn fn, void *arg)
 	struct txn	 t;
 	int		 attempt, rc, err;
 
-	storage_failed = false;
 	refusal = NULL;
 	if (!st->dbs_open && !store_dbs_ready(st, false)) {
 		refusal = "this node has not received the data from the active "

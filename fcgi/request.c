@@ -783,8 +783,7 @@ static void
 answer(struct request *req, int rc)
 {
 	const char	*busy = store_refusal() != NULL ? store_refusal() :
-	    store_failing() ? "storage failure; the request may not have been "
-	    "applied, retry later" : "server busy, retry";
+	    "server busy, retry";
 	int		 status;
 
 	status = rc == 0 ? (req->status != 0 ? req->status : 204) : rc;
