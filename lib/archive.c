@@ -167,29 +167,6 @@ tar_next(const void *tar, size_t len, size_t *off, struct tar_member *m)
 	return 1;
 }
 
-int
-gzip_compress(const void *in, size_t len, struct buf *out)
-{
-	z_stream	 z;
-	unsigned char	 chunk[65536];
-	int		 rc;
-
-	memset(&z, 0, sizeof z);
-	if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY)
-	    != Z_OK)
-		return -1;
-	z.next_in = (unsigned char *)(uintptr_t)in;
-	z.avail_in = (uInt)len;
-	do {
-		z.next_out = chunk;
-		z.avail_out = sizeof chunk;
-		rc = deflate(&z, Z_FINISH);
-		buf_add(out, chunk, sizeof chunk - z.avail_out);
-	} while (rc == Z_OK);
-	deflateEnd(&z);
-	return rc == Z_STREAM_END ? 0 : -1;
-}
-
 /*
  * A gzip'd tar written as it is made, for archives larger than memory
  * should hold: each member's header, then its data in pieces (padded once
@@ -262,6 +239,28 @@ tgz_write(struct tgz *t, const void *data, size_t len)
 	if (tgz_deflate(t, data, len, Z_NO_FLUSH) == -1)
 		return -1;
 	return t->left == 0 ? tgz_deflate(t, zero, t->pad, Z_NO_FLUSH) : 0;
+}
+
+/* The sink of a gzip made in memory. */
+static int
+buf_sink(void *arg, const void *data, size_t len)
+{
+	buf_add(arg, data, len);
+	return 0;
+}
+
+/* One gzip member of in, appended to out: 0, or -1. */
+int
+gzip_compress(const void *in, size_t len, struct buf *out)
+{
+	struct tgz	 t;
+	int		 rc;
+
+	if (tgz_open(&t, buf_sink, out) == -1)
+		return -1;
+	rc = tgz_deflate(&t, in, len, Z_FINISH);
+	deflateEnd(&t.z);
+	return rc;
 }
 
 /*
