@@ -133,27 +133,10 @@ same_node(const struct node_rec *a, const struct node_rec *b)
 struct node_arg {
 	const char		*addr;
 	const struct node_rec	*n;
-	bool			 same;	/* node_read: stored and equal */
+	bool			 same;	/* stored and equal */
 };
 
-static int
-node_write_txn(struct txn *t, void *arg)
-{
-	struct node_arg	*a = arg;
-	struct node_rec	 old;
-	int		 rc;
-
-	if ((rc = node_get(t, a->addr, &old)) == -1)
-		return -1;
-	if (rc == 0) {
-		a->same = same_node(&old, a->n);
-		node_rec_free(&old);
-		if (a->same)
-			return 0;
-	}
-	return node_put(t, a->addr, a->n);
-}
-
+/* Whether the stored record of a->addr equals a->n (in a->same). */
 static int
 node_read_txn(struct txn *t, void *arg)
 {
@@ -167,6 +150,17 @@ node_read_txn(struct txn *t, void *arg)
 	a->same = same_node(&old, a->n);
 	node_rec_free(&old);
 	return 0;
+}
+
+/* The record of a->addr becomes a->n, unless it is already. */
+static int
+node_write_txn(struct txn *t, void *arg)
+{
+	struct node_arg	*a = arg;
+
+	if (node_read_txn(t, a) == -1)
+		return -1;
+	return a->same ? 0 : node_put(t, a->addr, a->n);
 }
 
 /*
