@@ -304,20 +304,23 @@ forward_request(struct request *req)
 	const char	*method = FCGX_GetParam("REQUEST_METHOD", env);
 	const char	*v, *api;
 	struct repl_view view;
+	bool		 by_header;
 
-	if (uri == NULL || method == NULL || answered_locally(uri))
+	if (uri == NULL || method == NULL)
+		return false;
+	by_header = ((v = FCGX_GetParam("HTTP_X_VAULT_FORWARD", env)) != NULL &&
+	    *v != '\0') || ((v = FCGX_GetParam("HTTP_X_VAULT_INCONSISTENT",
+	    env)) != NULL && strcmp(v, "forward-active-node") == 0);
+	ha_read(&view, NULL);
+	/* The active node's usual request decodes its path once, later. */
+	if ((view.role == REPL_MASTER && !by_header) || answered_locally(uri))
 		return false;
 	/* Open-source Vault refuses the header, active node or not. */
-	if (((v = FCGX_GetParam("HTTP_X_VAULT_FORWARD", env)) != NULL &&
-	    *v != '\0') || ((v = FCGX_GetParam("HTTP_X_VAULT_INCONSISTENT",
-	    env)) != NULL && strcmp(v, "forward-active-node") == 0)) {
+	if (by_header) {
 		write_error(req, 400, "forwarding via header X-Vault-Forward "
 		    "disabled in configuration");
 		return true;
 	}
-	ha_read(&view, NULL);
-	if (view.role == REPL_MASTER)
-		return false;
 	if (view.master[0] == '\0' ||
 	    FCGX_GetParam("HTTP_X_CATALOGD_FORWARDED", env) != NULL ||
 	    (api = ha_master_api(req->store, view.master)) == NULL) {
