@@ -194,7 +194,8 @@ bool	 forward_request(struct request *);
 const char *ha_master_api(struct store *, const char *);
 
 /* worker.c */
-void	 worker_run(const struct config *, int, struct slot *, struct shared *);
+void	 worker_run(const struct config *, int, bool, struct slot *,
+	    struct shared *);
 void	 worker_standby(const struct config *, int);
 void	 housekeeper_run(const struct config *, struct shared *);
 void	 worker_grace(int);

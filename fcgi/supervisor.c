@@ -51,6 +51,7 @@ static int		 repd = -1;	/* the replication process's slot */
 static bool		 pool_pending;	/* workers wait for repd to start */
 static uint64_t		 members_seen;
 static int		 listen_fd = -1;
+static bool		 listen_bound;	/* bound here, not passed by systemd */
 static int		 lock_fd = -1;
 static sigset_t		 sigs;
 
@@ -334,7 +335,7 @@ spawn(int i, bool standby)
 	}
 	if (standby)
 		worker_standby(cfg, listen_fd);
-	worker_run(cfg, listen_fd, &slots[i], shared);
+	worker_run(cfg, listen_fd, listen_bound, &slots[i], shared);
 	_exit(0);
 }
 
@@ -607,7 +608,7 @@ int
 supervise(struct config *c)
 {
 	struct timespec	 tick = { 0, 250000000 }, fast = { 0, 10000000 };
-	bool		 bound, ready = false;
+	bool		 ready = false;
 	int		 sig, rc;
 
 	cfg = c;
@@ -621,7 +622,10 @@ supervise(struct config *c)
 		    cfg->data);
 	if (recover(true) == -1)
 		fatal("cannot open the data in %s", cfg->data);
-	listen_fd = service_listen(cfg, &bound);
+	listen_fd = service_listen(cfg, &listen_bound);
+	/* Workers wait in epoll and never block in accept (worker.c). */
+	if (fcntl(listen_fd, F_SETFL, O_NONBLOCK) == -1)
+		fatal("fcntl on the FastCGI socket: %s", strerror(errno));
 
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGCHLD);
@@ -688,15 +692,12 @@ supervise(struct config *c)
 	}
 	service_notify("STOPPING=1");
 	log_info("stopping: finishing the requests in flight");
-	if (bound) {
-		/*
-		 * No new connection can reach the socket's path; the workers
-		 * answer those already queued, then find it empty.
-		 */
+	/*
+	 * No new connection can reach the socket's path; the workers answer
+	 * those already queued, then find it empty.
+	 */
+	if (listen_bound)
 		unlink(cfg->sockpath);
-		if (fcntl(listen_fd, F_SETFL, O_NONBLOCK) == -1)
-			log_err("fcntl: %s", strerror(errno));
-	}
 	kill_all(SIGTERM);
 	reap_all(SIGTERM, cfg->request_timeout + 1);
 	if (ready)

@@ -8,13 +8,15 @@
  * with the supervisor holds the time the request began: the watchdog kills
  * a worker that stays in one request too long (it may hold locks everyone
  * else waits for).  SIGTERM and SIGHUP are taken only while the worker
- * waits in accept, so a stop never cuts a request short: the one in hand is
- * answered (and those still queued on a socket catalogd bound itself),
- * then the worker leaves the environment and exits.  The
+ * waits for a connection, so a stop never cuts a request short: the one in
+ * hand is answered (and those still queued on a socket catalogd bound
+ * itself), then the worker leaves the environment and exits.  The
  * housekeeper checkpoints, trims the logs (unless a snapshot is being
  * taken) and purges expired tokens.
  */
 #include "config.h"
+
+#include <sys/epoll.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -41,14 +43,15 @@ on_signal(int sig)
 }
 
 /*
- * SIGTERM, SIGINT and SIGHUP interrupt accept (no SA_RESTART) and are
- * blocked everywhere else (the supervisor forks with them blocked); *mask
- * receives the set.
+ * SIGTERM, SIGINT and SIGHUP are blocked everywhere (the supervisor forks
+ * with them blocked) but in the wait for a connection; *waitmask receives the
+ * mask for that wait.
  */
 static void
-catch_signals(sigset_t *mask)
+catch_signals(sigset_t *waitmask)
 {
 	struct sigaction	 sa;
+	sigset_t		 mask;
 
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
@@ -56,11 +59,58 @@ catch_signals(sigset_t *mask)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	sigemptyset(mask);
-	sigaddset(mask, SIGTERM);
-	sigaddset(mask, SIGINT);
-	sigaddset(mask, SIGHUP);
-	sigprocmask(SIG_BLOCK, mask, NULL);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, waitmask);
+	sigdelset(waitmask, SIGTERM);
+	sigdelset(waitmask, SIGINT);
+	sigdelset(waitmask, SIGHUP);
+}
+
+/*
+ * The socket the workers accept on is non-blocking (the supervisor makes
+ * it so).  A worker waits for a connection in epoll_pwait, with *waitmask as
+ * its signal mask: the only place a signal reaches it (EPOLLEXCLUSIVE
+ * wakes one waiter, not the pool).  libfcgi then accepts with the signals
+ * blocked, because right after its accept it waits for a Unix socket to
+ * turn readable and reads the request, and a signal there (SIGHUP from
+ * logrotate, say) would make it drop the connection it accepted.
+ * Returns the epoll descriptor.
+ */
+static int
+listen_wait_init(int fd)
+{
+	struct epoll_event	 ev;
+	int			 ep;
+
+	memset(&ev, 0, sizeof ev);
+	ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+	if ((ep = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
+	    epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) == -1)
+		fatal("epoll on the FastCGI socket: %s", strerror(errno));
+	return ep;
+}
+
+/*
+ * Waits for the next request (waitmask: the signal mask while waiting, NULL
+ * for the one in effect).  Returns 0 with the request in *fx, 1 when a
+ * signal or another worker came first (look at the flags, call again),
+ * -1 when the socket failed.
+ */
+static int
+next_request(FCGX_Request *fx, int ep, const sigset_t *waitmask)
+{
+	struct epoll_event	 ev;
+	int			 rc;
+
+	if (epoll_pwait(ep, &ev, 1, -1, waitmask) == -1)
+		return errno == EINTR ? 1 : -1;
+	rc = FCGX_Accept_r(fx);
+	if (rc == -EAGAIN || rc == -EWOULDBLOCK || rc == -EINTR)
+		return 1;
+	return rc < 0 ? -1 : 0;
 }
 
 static void
@@ -90,17 +140,18 @@ worker_grace(int seconds)
 }
 
 void
-worker_run(const struct config *cfg, int fd, struct slot *slot,
+worker_run(const struct config *cfg, int fd, bool drain, struct slot *slot,
     struct shared *sh)
 {
 	FCGX_Request	 fx;
 	struct store	*st;
-	sigset_t	 mask;
+	sigset_t	 waitmask;
 	long		 served = 0;
-	int		 rc;
+	int		 ep, rc;
 
 	log_init("catalogd-worker");
-	catch_signals(&mask);
+	catch_signals(&waitmask);
+	ep = listen_wait_init(fd);
 	my_slot = slot;
 	if ((st = store_open(cfg->dbhome, 0)) == NULL)
 		_exit(EXIT_RECOVER);
@@ -114,19 +165,16 @@ worker_run(const struct config *cfg, int fd, struct slot *slot,
 		if (reopen)
 			reopen_log();
 		/*
-		 * Told to stop: a socket the supervisor made non-blocking
-		 * still holds connections to answer (the backlog is drained
-		 * until accept says EAGAIN); a blocking one, systemd's, keeps
-		 * them for the next start.
+		 * Told to stop: the connections still queued on a socket the
+		 * supervisor bound are answered (until accept says EAGAIN);
+		 * systemd's socket keeps them for the next start.
 		 */
-		if (stopping && !(fcntl(fd, F_GETFL) & O_NONBLOCK))
-			break;
-		sigprocmask(SIG_UNBLOCK, &mask, NULL);
-		rc = FCGX_Accept_r(&fx);
-		sigprocmask(SIG_BLOCK, &mask, NULL);
-		if (rc == -EINTR)
+		if (stopping) {
+			if (!drain || FCGX_Accept_r(&fx) < 0)
+				break;
+		} else if ((rc = next_request(&fx, ep, &waitmask)) == 1)
 			continue;
-		if (rc < 0)
+		else if (rc == -1)
 			break;
 		__atomic_store_n(&slot->busy, now_ms(), __ATOMIC_RELAXED);
 		request_handle(&fx, st, cfg);
@@ -159,6 +207,7 @@ worker_standby(const struct config *cfg, int fd)
 {
 	FCGX_Request	 fx;
 	sigset_t	 stop;
+	int		 ep, rc;
 
 	log_init("catalogd-standby");
 	signal(SIGHUP, SIG_IGN);
@@ -170,7 +219,10 @@ worker_standby(const struct config *cfg, int fd)
 		fatal("FCGX_Init failed");
 	if (FCGX_InitRequest(&fx, fd, 0) != 0)
 		fatal("FCGX_InitRequest failed");
-	while (FCGX_Accept_r(&fx) >= 0) {
+	ep = listen_wait_init(fd);
+	while ((rc = next_request(&fx, ep, NULL)) >= 0) {
+		if (rc == 1)
+			continue;
 		request_unavailable(&fx);
 		FCGX_Finish_r(&fx);
 	}
