@@ -90,5 +90,6 @@ if [ -s "$fired" ]; then
 else
 	kill "$timer" 2>/dev/null
 	wait "$timer" 2>/dev/null
+	echo "bounded: $1 took $(($(date +%s) - start)) s"
 fi
 exit "$rc"
