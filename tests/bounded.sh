@@ -81,8 +81,12 @@ pid=$!
 	kill -KILL -- "-$pid" $pids 2>/dev/null
 ) &
 timer=$!
+# Interrupted (make stopped, ^C): the suite, in a session of its own, is
+# told too, and its tear-down runs before this ends.
+trap 'kill -TERM -- "-$pid" 2>/dev/null' INT TERM HUP
 wait "$pid"
 rc=$?
+while kill -0 "$pid" 2>/dev/null; do wait "$pid"; rc=$?; done
 if [ -s "$fired" ]; then
 	wait "$timer"
 	echo "bounded: $1 stopped after $limit s" >&2
