@@ -29,6 +29,7 @@
 #include "fcgi/fcgi.h"
 
 #define CHECKPOINT_SECONDS	5
+#define LOOK_MS			200	/* see next_request */
 
 static volatile sig_atomic_t	 stopping, reopen;
 static struct slot		*my_slot;	/* NULL outside a worker */
@@ -97,7 +98,11 @@ listen_wait_init(int fd)
  * Waits for the next request (waitmask: the signal mask while waiting, NULL
  * for the one in effect).  Returns 0 with the request in *fx, 1 when a
  * signal or another worker came first (look at the flags, call again),
- * -1 when the socket failed.
+ * -1 when the socket failed.  After LOOK_MS without a wake-up it tries to
+ * accept all the same: a process woken for a connection may die before it
+ * accepts it (a pool restart kills the workers with SIGKILL), and
+ * EPOLLEXCLUSIVE then wakes nobody else for that connection; a process
+ * started later sees it at once, but those already waiting do not.
  */
 static int
 next_request(FCGX_Request *fx, int ep, const sigset_t *waitmask)
@@ -105,7 +110,7 @@ next_request(FCGX_Request *fx, int ep, const sigset_t *waitmask)
 	struct epoll_event	 ev;
 	int			 rc;
 
-	if (epoll_pwait(ep, &ev, 1, -1, waitmask) == -1)
+	if (epoll_pwait(ep, &ev, 1, LOOK_MS, waitmask) == -1)
 		return errno == EINTR ? 1 : -1;
 	rc = FCGX_Accept_r(fx);
 	if (rc == -EAGAIN || rc == -EWOULDBLOCK || rc == -EINTR)
@@ -206,23 +211,26 @@ void
 worker_standby(const struct config *cfg, int fd)
 {
 	FCGX_Request	 fx;
-	sigset_t	 stop;
+	sigset_t	 waitmask;
 	int		 ep, rc;
 
 	log_init("catalogd-standby");
+	/*
+	 * SIGTERM, as in a worker, only while it waits: it must not end a
+	 * standby woken for a connection before the standby accepts it.
+	 */
+	catch_signals(&waitmask);
 	signal(SIGHUP, SIG_IGN);
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGTERM);
-	sigaddset(&stop, SIGINT);
-	sigprocmask(SIG_UNBLOCK, &stop, NULL);
 	if (FCGX_Init() != 0)
 		fatal("FCGX_Init failed");
 	if (FCGX_InitRequest(&fx, fd, 0) != 0)
 		fatal("FCGX_InitRequest failed");
 	ep = listen_wait_init(fd);
-	while ((rc = next_request(&fx, ep, NULL)) >= 0) {
-		if (rc == 1)
+	while (!stopping) {
+		if ((rc = next_request(&fx, ep, &waitmask)) == 1)
 			continue;
+		if (rc == -1)
+			break;
 		request_unavailable(&fx);
 		FCGX_Finish_r(&fx);
 	}

@@ -6,8 +6,9 @@
 # whose commit could not reach the disk (none while every call fails, and
 # everything acknowledged is present after a SIGKILL of the whole tree and
 # a restart), the service keeps answering (503 while the disk fails, also
-# while recovery itself fails), and the pool is not restarted more often
-# than once a second.
+# while recovery itself fails), the pool is not restarted more often
+# than once a second, and standbys handing over to workers under load leave
+# no request waiting.
 . "$(dirname "$0")/../lib.sh"
 
 HAMMER=$CATALOGD_BUILDDIR/tests/hammer
@@ -126,6 +127,44 @@ test_recovery_failing_then_whole_tree_kill() {
 	assertEquals "the write refused during the outage is absent" 404 "$STATUS"
 	server_stop
 	dbverify
+}
+
+# Recovery fails while writers run, so standby workers answer 503; then
+# the disk heals and workers replace the standbys, three times over.  The
+# supervisor stops a standby with SIGTERM whenever recovery succeeds, also
+# right after the standby was woken for a connection: that connection must
+# still be answered (no writer may wait out its 5 s), and everything
+# acknowledged must be there.
+test_standbys_hand_over_under_load() {
+	requires_faults || return
+	server_start CATALOGD_WORKERS=4 || { fail "start"; return; }
+	local round f0 fs i timeouts answers
+	fs=$(failed_recoveries)
+	load 9 "$TMPROOT/d.log" d-
+	sleep 1
+	for round in 1 2 3; do
+		f0=$(failed_recoveries)
+		echo 0 >"$DATA/fault-io"
+		kill -9 "$(worker_pids | tail -n 1)" 2>/dev/null
+		for i in $(seq 1 50); do
+			[ "$(failed_recoveries)" -gt "$f0" ] && break
+			sleep 0.1
+		done
+		sleep 0.5
+		rm -f "$DATA/fault-io"
+		sleep 1.5
+	done
+	wait "$LOAD_PID"
+	"$HAMMER" -p "$PORT" -t "$ROOT_TOKEN" -V "$TMPROOT/d.log" \
+	    >"$TMPROOT/d.verify" 2>&1
+	local vrc=$?
+	timeouts=$(awk '$2 == 0' "$TMPROOT/d.log" | wc -l)
+	answers=$(awk '{ print $2 }' "$TMPROOT/d.log" | sort | uniq -c | tr '\n' ' ')
+	echo "iofail (standbys replaced 3 times under load): $(cat "$TMPROOT/d.log.sum"); statuses: $answers; failed recoveries $(($(failed_recoveries) - fs))"
+	assertEquals "requests without an answer" 0 "$timeouts"
+	assertEquals "acknowledged writes present: $(cat "$TMPROOT/d.verify")" 0 "$vrc"
+	api PUT sys/plugins/runtimes/catalog/container/after-handover --data '{"cpu_nanos":1}'
+	assertEquals "writes work after the last hand-over: $BODY" 204 "$STATUS"
 }
 
 . "$SHUNIT2"
