@@ -19,7 +19,6 @@
 #include <sys/epoll.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
